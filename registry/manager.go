@@ -1,0 +1,133 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Manager is implemented by storage drivers: the places a model's bytes are
+// fetched from (and, optionally, published to). A Manager is rooted at a
+// location (a directory, a base URL, a bucket); keys are slash-separated paths
+// relative to that root. Operations on a missing key return an error wrapping
+// [ErrNotFound]. Implementations are safe for concurrent use.
+//
+// Managers stay small on purpose: verification, temp files, renames,
+// progress and retries of whole downloads are done once, by [Registry].
+type Manager interface {
+	// Download writes the bytes stored at key to w, from the first byte.
+	// It returns only after the last byte is written, or on the first error.
+	Download(ctx context.Context, key string, w io.Writer) error
+}
+
+// RangeDownloader is an optional interface for managers that can read part of
+// an object.
+type RangeDownloader interface {
+	// DownloadRange writes n bytes starting at off to w; n < 0 means up to the
+	// end of the object. A server that ignores the range must not cause wrong
+	// bytes to be written: the implementation returns an error instead.
+	DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error
+}
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Size    int64     // -1 when unknown
+	ETag    string    // "" when unknown
+	ModTime time.Time // zero when unknown
+}
+
+// Stater is an optional interface for managers that can describe an object
+// without reading it.
+type Stater interface {
+	Stat(ctx context.Context, key string) (ObjectInfo, error)
+}
+
+// Uploader is an optional interface for managers that can store objects
+// (used by [Registry.Publish]). size is -1 when unknown. The object becomes
+// visible at key only once all of r has been stored.
+type Uploader interface {
+	Upload(ctx context.Context, key string, r io.Reader, size int64) error
+}
+
+// Deleter is an optional interface for managers that can remove objects
+// (used by [Registry.Delete]). Deleting a missing key returns an error
+// wrapping [ErrNotFound].
+type Deleter interface {
+	Delete(ctx context.Context, key string) error
+}
+
+// ManagerEnv is what an [OpenFunc] receives: the manifest entry's manager
+// config and where the manifest lives.
+type ManagerEnv struct {
+	// Type is the manager type, after aliases (ETA's
+	// "eta.core.models.ETAModelManager") have been resolved.
+	Type string
+	// Config is the entry's manager "config" object, verbatim.
+	Config json.RawMessage
+	// Dir is the directory holding the manifest on disk; "" for a catalog
+	// that is not on disk (embedded in a binary).
+	Dir string
+	// FS is the manifest's directory as a file system (os.DirFS(Dir), or the
+	// embedded catalog). Relative paths in Config resolve against it.
+	FS fs.FS
+	// HTTPClient is the client network managers should use; nil means the
+	// manager's own default.
+	HTTPClient *http.Client
+	// Offline is true when no network call may be made.
+	Offline bool
+	// Logger is never nil.
+	Logger *slog.Logger
+}
+
+// OpenFunc opens the Manager described by env and returns it with the key
+// of the entry's artifact within it (a file, an archive, or the prefix of a
+// multi-file model). It must not do I/O beyond parsing and validating the
+// config; it returns an error wrapping [ErrInvalidEntry] for a bad config.
+type OpenFunc func(ctx context.Context, env *ManagerEnv) (m Manager, key string, err error)
+
+var (
+	managersMu sync.RWMutex
+	managers   = map[string]OpenFunc{}
+)
+
+// Register makes a manager type available to manifests, under the name used in
+// an entry's "manager": {"type": ...}. Drivers call it from init. It panics if
+// open is nil or if Register is called twice for the same type, like
+// [database/sql.Register].
+func Register(typ string, open OpenFunc) {
+	managersMu.Lock()
+	defer managersMu.Unlock()
+	if open == nil {
+		panic("registry: Register manager is nil")
+	}
+	if _, dup := managers[typ]; dup {
+		panic("registry: Register called twice for manager " + typ)
+	}
+	managers[typ] = open
+}
+
+// Managers returns the sorted names of the registered manager types.
+func Managers() []string {
+	managersMu.RLock()
+	defer managersMu.RUnlock()
+	return slices.Sorted(maps.Keys(managers))
+}
+
+// lookupManager returns the OpenFunc registered for typ.
+func lookupManager(typ string) (OpenFunc, error) {
+	managersMu.RLock()
+	open, ok := managers[typ]
+	managersMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("registry: unknown manager type %q (forgotten import?): %w", typ, ErrInvalidEntry)
+	}
+	return open, nil
+}
