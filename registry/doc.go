@@ -2,5 +2,70 @@
 // ("name", "name@version", "name@sha256:<hex>") against the manifest.json files
 // on a models search path, downloads models through pluggable managers into
 // verified local copies, and manages their life cycle (flush, keep the newest
-// N versions, delete, register, publish).
+// N versions, delete, register, publish). It reads ETA's manifests
+// (eta.core.models) unmodified.
+//
+// # Names and versions
+//
+// See [Ref] for the grammar. A bare name resolves to the highest version of
+// that base name across every manifest on the search path, in the order of
+// [CompareVersions] (numeric-aware, semver where both sides are semver,
+// never failing on mixed forms; unversioned lowest).
+//
+// # Search path and manifests
+//
+// [Options.Dirs] (or the environment variable MODELS_DIRS, split with
+// [path/filepath.SplitList]) lists models directories, each with a
+// manifest.json; [Options.Catalogs] adds read-only manifest directories
+// (e.g. embedded with go:embed) searched after them. Manifests are parsed
+// once and re-read only when they change on disk. When two manifests declare
+// the same full name, the first on the path wins and [Registry.List] reports
+// a warning. A manifest that is not valid JSON is skipped with a warning; an
+// entry that cannot be used (bad name or version, a file name escaping its
+// directory, an unknown manager type) is refused when used and reported as a
+// warning, and the other entries keep working.
+//
+// # Where files go
+//
+// A model downloads into the directory of the manifest that declares it (a
+// catalog's models, and those of a manifest directory that is not writable,
+// go under [Options.CacheDir] instead), below the manifest's "name" if it
+// has one, under its versioned file name ([VersionedFilename]):
+//
+//	<dir>/toy-v1.10.onnx          toy.onnx @ 1.10
+//	<dir>/m-v2.tar.gz             m.tar.gz @ 2 (kept only without delete_archive)
+//	<dir>/m-v2/                   ... extracted, with a .modelreg-complete marker
+//	<dir>/a/b/x.pb                manifest "name": "a/b"
+//	<dir>/bundle/<files...>       a multi-file model ("files") named "bundle"
+//	<dir>/.toy-v1.10.onnx.lock    lock file of a download
+//
+// # Managers
+//
+// An entry's "manager": {"type", "config"} selects a [Manager] registered
+// with [Register] (import the driver packages for their side effect, as with
+// database/sql). ETA's type "eta.core.models.ETAModelManager" is an alias:
+// see [ETAManagerType]. The config keys "extract_archive" and
+// "delete_archive" are handled by the registry. An entry without a manager is
+// a manager-less model, as in ETA: it has no local path and operations that
+// need one return an error wrapping [ErrNotManaged].
+//
+// # Errors
+//
+// Errors wrap one of the sentinels, to be tested with [errors.Is]:
+// [ErrNotFound] (unknown model, with close names suggested; missing key),
+// [ErrInvalidEntry] (unusable manifest entry or bad name), [ErrCorrupt]
+// (size or sha256 mismatch, an HTML or JSON page instead of a model, a
+// hostile or broken archive; mismatches are a *[DigestError], to be reached
+// with [errors.As]), [ErrDownloadsDisabled] (downloads switched off or
+// offline mode), [ErrNotSupported] (an operation the manager or a catalog
+// cannot do), [ErrNotDownloaded], [ErrNotManaged] and [ErrExists]. A
+// cancelled context gives ctx.Err().
+//
+// # Concurrency
+//
+// A [Registry] is safe for concurrent use. Concurrent downloads of one model
+// in a process share one transfer. Across processes, downloads are correct
+// without locks (unique temp files, verified before an idempotent rename);
+// a lock file only saves duplicate work. Manifest rewrites are atomic and,
+// where flock exists, serialised across processes.
 package registry

@@ -43,3 +43,29 @@ func (e *DigestError) Error() string {
 
 // Unwrap returns [ErrCorrupt].
 func (e *DigestError) Unwrap() error { return ErrCorrupt }
+
+// Further sentinels of the Registry API.
+var (
+	// ErrNotDownloaded reports a model whose verified local copy is absent.
+	ErrNotDownloaded = errors.New("registry: model not downloaded")
+	// ErrNotManaged reports an operation on a manager-less model, whose
+	// weights some other library fetches: it has no local path.
+	ErrNotManaged = errors.New("registry: model has no manager")
+	// ErrExists reports a name, file name or manifest that already exists.
+	ErrExists = errors.New("registry: already exists")
+)
+
+// msgError is an error with its own message that wraps a sentinel without
+// repeating the sentinel's text.
+type msgError struct {
+	msg string
+	err error
+}
+
+func (e *msgError) Error() string { return e.msg }
+func (e *msgError) Unwrap() error { return e.err }
+
+// sentinelf formats a complete message and wraps sentinel.
+func sentinelf(sentinel error, format string, args ...any) error {
+	return &msgError{msg: fmt.Sprintf(format, args...), err: sentinel}
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/modelreg/modelreg/registry"
+)
+
+func (a *app) flush(ctx context.Context, args []string) error {
+	fs := a.flags("flush")
+	old := fs.Bool("old", false, "flush all but the newest --keep versions of each model")
+	keep := fs.Int("keep", -2, "versions to keep with --old (default "+registry.EnvMaxVersionsToKeep+")")
+	dir := fs.String("dir", "", "flush every model of this models directory")
+	all := fs.Bool("all", false, "flush every model on the search path")
+	dry := fs.Bool("dry-run", false, "only report what would be removed")
+	pos, err := parse(fs, args, 0, 1)
+	if err != nil {
+		return err
+	}
+	modes := len(pos)
+	for _, on := range []bool{*old, *dir != "", *all} {
+		if on {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return usagef("flush: give exactly one of NAME, --old, --dir or --all")
+	}
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	opts := &registry.FlushOptions{DryRun: *dry}
+	if *keep != -2 {
+		opts.Keep = keep
+	}
+	var rep *registry.FlushReport
+	switch {
+	case *old:
+		rep, err = reg.FlushOld(ctx, opts)
+	case *dir != "":
+		rep, err = reg.FlushDir(ctx, *dir, opts)
+	case *all:
+		rep, err = reg.FlushAll(ctx, opts)
+	default:
+		rep, err = reg.Flush(ctx, pos[0], opts)
+	}
+	if rep != nil {
+		a.printFlush(rep)
+	}
+	return err
+}
+
+func (a *app) printFlush(rep *registry.FlushReport) {
+	verb := "removed"
+	if rep.DryRun {
+		verb = "would remove"
+	}
+	for _, f := range rep.Files {
+		fmt.Fprintf(a.stdout, "%s %s\n", verb, f)
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(a.stdout, "kept %s (in use)\n", s)
+	}
+	fmt.Fprintf(a.stdout, "%s %d models, %s\n", verb, len(rep.Models), sizeText(rep.Bytes))
+}
+
+func (a *app) delete(ctx context.Context, args []string) error {
+	fs := a.flags("delete")
+	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	rep, err := reg.Delete(ctx, pos[0], &registry.DeleteOptions{Force: *yes, Confirm: a.confirm})
+	if err != nil {
+		return err
+	}
+	if !rep.Confirmed {
+		return errDeclined
+	}
+	a.printFlush(rep.Local)
+	fmt.Fprintf(a.stdout, "remote copy: %s\n", rep.Remote)
+	fmt.Fprintf(a.stdout, "removed %s from %s\n", rep.Model, rep.Manifest)
+	return nil
+}
+
+// confirm asks on stderr and reads the answer from stdin.
+func (a *app) confirm(m *registry.Model) bool {
+	fmt.Fprintf(a.stderr, "Permanently delete %s (local copy, remote copy if the manager allows it, entry in %s)? [y/N] ",
+		m.Name(), m.ManifestPath())
+	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	ans := strings.ToLower(strings.TrimSpace(line))
+	return ans == "y" || ans == "yes"
+}
+
+func (a *app) initDir(ctx context.Context, args []string) error {
+	pos, err := parse(a.flags("init"), args, 1, 1)
+	if err != nil {
+		return err
+	}
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	if err := reg.InitDir(ctx, pos[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "initialised models directory %s\n", pos[0])
+	return nil
+}

@@ -1,0 +1,40 @@
+// Command models manages the models of a models search path: it lists,
+// inspects, downloads, verifies, flushes and deletes them, and registers or
+// publishes new ones. It is the command-line face of package registry.
+//
+// Usage:
+//
+//	models [--dirs DIRS] <command> [flags] [args]
+//
+//	list [--downloaded] [--search S] [--tags a,b] [--json]
+//	info NAME
+//	find NAME
+//	download [--force] NAME
+//	flush NAME | --old [--keep N] | --dir DIR | --all   [--dry-run]
+//	delete [--yes] NAME
+//	init DIR
+//	register [record flags] NAME
+//	publish [record flags] NAME FILE
+//	verify [NAME]
+//
+// --dirs (a list separated like PATH) overrides MODELS_DIRS. The exit status
+// is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage
+// error.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	// Manager types available to manifests.
+	_ "github.com/modelreg/modelreg/registry/filemanager"
+	_ "github.com/modelreg/modelreg/registry/httpmanager"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/modelreg/modelreg/registry"
+)
+
+// record is the JSON view of a model for list --json and info.
+type record struct {
+	Name       string          `json:"name"`
+	Manifest   string          `json:"manifest"`
+	Path       string          `json:"path,omitempty"`
+	Downloaded *bool           `json:"downloaded"` // null for manager-less models
+	Error      string          `json:"error,omitempty"`
+	Entry      *registry.Model `json:"entry"`
+}
+
+func (a *app) record(ctx context.Context, reg *registry.Registry, m *registry.Model) record {
+	r := record{Name: m.Name(), Manifest: m.ManifestPath(), Path: m.Path(), Entry: m}
+	if err := m.Err(); err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	if m.HasManager() && m.BaseFilename != "" {
+		ok, _ := reg.IsDownloaded(ctx, m.Name(), false)
+		r.Downloaded = &ok
+	}
+	return r
+}
+
+func (a *app) list(ctx context.Context, args []string) error {
+	fs := a.flags("list")
+	var opts registry.ListOptions
+	var tags string
+	asJSON := fs.Bool("json", false, "print JSON")
+	fs.BoolVar(&opts.Downloaded, "downloaded", false, "only downloaded models")
+	fs.StringVar(&opts.Search, "search", "", "only names containing this")
+	fs.StringVar(&tags, "tags", "", "only models with all these tags (comma-separated)")
+	if _, err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	opts.Tags = splitComma(tags)
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	models, warns, err := reg.List(ctx, &opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range warns {
+		fmt.Fprintf(a.stderr, "models: warning: %s\n", w)
+	}
+	recs := make([]record, len(models))
+	for i, m := range models {
+		recs[i] = a.record(ctx, reg, m)
+	}
+	if *asJSON {
+		return a.printJSON(recs)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tDOWNLOADED\tSIZE\tTAGS\tMANIFEST")
+	for _, r := range recs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, downloadedText(r), sizeText(r.Entry.Size()), strings.Join(r.Entry.Tags, ","), r.Manifest)
+	}
+	return tw.Flush()
+}
+
+func downloadedText(r record) string {
+	switch {
+	case r.Error != "":
+		return "invalid"
+	case r.Downloaded == nil:
+		return "-"
+	case *r.Downloaded:
+		return "yes"
+	}
+	return "no"
+}
+
+func sizeText(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func (a *app) info(ctx context.Context, args []string) error {
+	reg, name, err := a.oneName("info", args)
+	if err != nil {
+		return err
+	}
+	m, err := reg.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	return a.printJSON(a.record(ctx, reg, m))
+}
+
+func (a *app) find(ctx context.Context, args []string) error {
+	reg, name, err := a.oneName("find", args)
+	if err != nil {
+		return err
+	}
+	p, err := reg.Find(ctx, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, p)
+	return nil
+}
+
+// oneName parses a command taking one NAME and no flags of its own.
+func (a *app) oneName(cmd string, args []string) (*registry.Registry, string, error) {
+	pos, err := parse(a.flags(cmd), args, 1, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	reg, err := a.registry(nil)
+	return reg, pos[0], err
+}
+
+func (a *app) verify(ctx context.Context, args []string) error {
+	pos, err := parse(a.flags("verify"), args, 0, 1)
+	if err != nil {
+		return err
+	}
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	names := pos
+	if len(names) == 0 {
+		models, _, err := reg.List(ctx, &registry.ListOptions{Downloaded: true})
+		if err != nil {
+			return err
+		}
+		for _, m := range models {
+			names = append(names, m.Name())
+		}
+	}
+	bad := 0
+	for _, n := range names {
+		if err := reg.Verify(ctx, n); err != nil {
+			bad++
+			fmt.Fprintf(a.stdout, "FAIL  %s: %v\n", n, err)
+			continue
+		}
+		fmt.Fprintf(a.stdout, "ok    %s\n", n)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d models failed verification", bad, len(names))
+	}
+	return nil
+}
+
+var errDeclined = errors.New("not confirmed; nothing deleted")

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strconv"
+
+	"github.com/modelreg/modelreg/registry"
+)
+
+// recordFlags are the flags describing a manifest entry.
+type recordFlags struct {
+	dir, filename, description, author, license, source    string
+	managerType, managerConfig, url, tags, sha, deployment string
+	requirements, size                                     string
+	extract, deleteArchive, dryRun                         bool
+}
+
+func (f *recordFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.dir, "dir", "", "models directory (default: recommended)")
+	fs.StringVar(&f.filename, "filename", "", "base file name, without version")
+	fs.StringVar(&f.description, "description", "", "description")
+	fs.StringVar(&f.author, "author", "", "author")
+	fs.StringVar(&f.license, "license", "", "license")
+	fs.StringVar(&f.source, "source", "", "provenance URL")
+	fs.StringVar(&f.managerType, "manager-type", "", "manager type (e.g. https, file)")
+	fs.StringVar(&f.managerConfig, "manager-config", "", "manager config, JSON")
+	fs.StringVar(&f.url, "url", "", "download URL (an ETA-style manager)")
+	fs.StringVar(&f.tags, "tags", "", "comma-separated tags")
+	fs.StringVar(&f.sha, "sha256", "", "sha256 of the file")
+	fs.StringVar(&f.size, "size", "", "size of the file in bytes")
+	fs.StringVar(&f.deployment, "deployment", "", `default deployment, JSON {"type": ..., "config": {...}}`)
+	fs.StringVar(&f.requirements, "requirements", "", "requirements, JSON")
+	fs.BoolVar(&f.extract, "extract", false, "extract the archive after download")
+	fs.BoolVar(&f.deleteArchive, "delete-archive", false, "delete the archive once extracted")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "check only; write nothing")
+}
+
+// model builds the entry for the full name ref.
+func (f *recordFlags) model(name string) (*registry.Model, error) {
+	ref, err := registry.ParseRef(name)
+	if err != nil || ref.Digest != "" {
+		return nil, usagef("bad model name %q", name)
+	}
+	m := &registry.Model{BaseName: ref.Name, Version: ref.Version, BaseFilename: f.filename, Description: f.description,
+		Author: f.author, License: f.license, Source: f.source, SHA256: f.sha, Tags: splitComma(f.tags)}
+	if f.size != "" {
+		n, err := strconv.ParseInt(f.size, 10, 64)
+		if err != nil {
+			return nil, usagef("--size: %v", err)
+		}
+		m.SizeBytes = &n
+	}
+	if m.Manager, err = f.manager(); err != nil {
+		return nil, err
+	}
+	if f.deployment != "" {
+		m.DefaultDeployment = &registry.Deployment{}
+		if err := json.Unmarshal([]byte(f.deployment), m.DefaultDeployment); err != nil {
+			return nil, usagef("--deployment: %v", err)
+		}
+	}
+	if f.requirements != "" {
+		if !json.Valid([]byte(f.requirements)) {
+			return nil, usagef("--requirements: not JSON")
+		}
+		m.Requirements = json.RawMessage(f.requirements)
+	}
+	return m, nil
+}
+
+func (f *recordFlags) manager() (*registry.ManagerSpec, error) {
+	cfg := map[string]any{}
+	if f.managerConfig != "" {
+		if err := json.Unmarshal([]byte(f.managerConfig), &cfg); err != nil {
+			return nil, usagef("--manager-config: %v", err)
+		}
+	}
+	typ := f.managerType
+	if f.url != "" {
+		cfg["url"] = f.url
+		if typ == "" {
+			typ = registry.ETAManagerType
+		}
+	}
+	if f.extract {
+		cfg["extract_archive"] = true
+	}
+	if f.deleteArchive {
+		cfg["delete_archive"] = true
+	}
+	if typ == "" {
+		if len(cfg) > 0 {
+			return nil, usagef("--manager-config needs --manager-type or --url")
+		}
+		return nil, nil
+	}
+	raw, err := json.Marshal(cfg)
+	return &registry.ManagerSpec{Type: typ, Config: raw}, err
+}
+
+func (a *app) register(ctx context.Context, args []string) error {
+	fs := a.flags("register")
+	var f recordFlags
+	f.define(fs)
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	m, err := f.model(pos[0])
+	if err != nil {
+		return err
+	}
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	rec, err := reg.Register(ctx, m, &registry.RegisterOptions{Dir: f.dir, DryRun: f.dryRun})
+	if err != nil {
+		return err
+	}
+	verb := "registered"
+	if f.dryRun {
+		verb = "would register"
+	}
+	fmt.Fprintf(a.stdout, "%s %s in %s\n", verb, rec.Name(), rec.ManifestPath())
+	if p := rec.Path(); p != "" {
+		fmt.Fprintf(a.stdout, "local path: %s\n", p)
+	}
+	return nil
+}
+
+func (a *app) publish(ctx context.Context, args []string) error {
+	fs := a.flags("publish")
+	var f recordFlags
+	f.define(fs)
+	pos, err := parse(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	m, err := f.model(pos[0])
+	if err != nil {
+		return err
+	}
+	reg, err := a.registry(nil)
+	if err != nil {
+		return err
+	}
+	rep, err := reg.Publish(ctx, pos[1], m, &registry.PublishOptions{Dir: f.dir, DryRun: f.dryRun})
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.dryRun:
+		fmt.Fprintf(a.stdout, "would publish %s (%d bytes, sha256 %s)\n", rep.Model.Name(), rep.Model.Size(), rep.Model.SHA256)
+		return nil
+	case rep.Uploaded:
+		fmt.Fprintf(a.stdout, "uploaded %s to %s\n", rep.Model.Name(), rep.Key)
+	default:
+		fmt.Fprintf(a.stdout, "not uploaded: the %s manager cannot upload; upload the file yourself\n", rep.Model.Manager.Type)
+	}
+	fmt.Fprintf(a.stdout, "registered %s (%d bytes, sha256 %s) in %s\n", rep.Model.Name(), rep.Model.Size(), rep.Model.SHA256, rep.Model.ManifestPath())
+	return nil
+}

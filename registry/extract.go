@@ -1,0 +1,232 @@
+package registry
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// MarkerFile is written inside an extracted archive's directory once the
+// extraction is complete; without it the model does not count as downloaded.
+const MarkerFile = ".modelreg-complete"
+
+// extract unpacks the archive at src (which may be a temp file) into the
+// model's directory, replacing any previous extraction.
+func (r *Registry) extract(ctx context.Context, m *Model, src string, p *progress) error {
+	p.emit(Event{Kind: EventExtract})
+	dest := m.Path()
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	ext := strings.ToLower(compoundExt(m.BaseFilename))
+	if err := extractArchive(ctx, src, ext, tmp, r.cfg.maxExtract); err != nil {
+		return fmt.Errorf("registry: extract %s: %w", m.Name(), err)
+	}
+	root := contentRoot(tmp, m)
+	marker, _ := json.Marshal(map[string]any{"archive": filepath.Base(m.filePath()), "sha256": m.SHA256})
+	if err := os.WriteFile(filepath.Join(root, MarkerFile), marker, 0o644); err != nil {
+		return err
+	}
+	return replaceDir(root, dest)
+}
+
+// contentRoot returns the directory whose contents become the model's
+// directory: the archive's single top-level directory when it is named like
+// the archive (ETA's convention), else the extraction root.
+func contentRoot(tmp string, m *Model) string {
+	ents, err := os.ReadDir(tmp)
+	if err != nil || len(ents) != 1 || !ents[0].IsDir() {
+		return tmp
+	}
+	name := ents[0].Name()
+	ext := compoundExt(m.BaseFilename)
+	stems := []string{
+		strings.TrimSuffix(filepath.Base(m.BaseFilename), ext),
+		strings.TrimSuffix(filepath.Base(VersionedFilename(m.BaseFilename, m.Version)), ext),
+	}
+	for _, s := range stems {
+		if name == s {
+			return filepath.Join(tmp, name)
+		}
+	}
+	return tmp
+}
+
+// replaceDir moves src to dest, replacing whatever dest held.
+func replaceDir(src, dest string) error {
+	old := ""
+	if _, err := os.Lstat(dest); err == nil {
+		old = filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-old"+randSuffix())
+		if err := os.Rename(dest, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(src, dest); err != nil {
+		if old != "" {
+			os.Rename(old, dest)
+		}
+		return err
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+func randSuffix() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// extractArchive unpacks src (an archive of kind ext) into dir, refusing
+// entries that would escape dir, links and special files, and stopping once
+// more than limit bytes were written.
+func extractArchive(ctx context.Context, src, ext, dir string, limit int64) error {
+	x := &extractor{ctx: ctx, dir: dir, left: limit}
+	switch ext {
+	case ".zip":
+		return x.zip(src)
+	case ".tar":
+		return x.tarFile(src, nil)
+	case ".tar.gz", ".tgz":
+		return x.tarFile(src, func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) })
+	case ".tar.bz2", ".tar.bz", ".tbz", ".tbz2":
+		return x.tarFile(src, func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil })
+	}
+	return fmt.Errorf("archives of type %q cannot be extracted: %w", ext, ErrNotSupported)
+}
+
+type extractor struct {
+	ctx  context.Context
+	dir  string
+	left int64
+}
+
+// target validates an entry name and returns where it goes.
+func (x *extractor) target(name string) (string, error) {
+	clean := strings.TrimPrefix(strings.TrimRight(name, "/"), "./")
+	if clean == "" || clean == "." {
+		return "", nil
+	}
+	if strings.Contains(clean, `\`) || !filepath.IsLocal(filepath.FromSlash(clean)) {
+		return "", fmt.Errorf("archive entry %q escapes the target directory: %w", name, ErrCorrupt)
+	}
+	return filepath.Join(x.dir, filepath.FromSlash(clean)), nil
+}
+
+func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
+	if err := x.ctx.Err(); err != nil {
+		return err
+	}
+	dst, err := x.target(name)
+	if err != nil || dst == "" {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644|mode&0o111)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, x.left+1))
+	x.left -= n
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && x.left < 0 {
+		err = fmt.Errorf("archive expands beyond the %d-byte limit: %w", x.left+n, ErrCorrupt)
+	}
+	return err
+}
+
+func (x *extractor) mkdir(name string) error {
+	dst, err := x.target(name)
+	if err != nil || dst == "" {
+		return err
+	}
+	return os.MkdirAll(dst, 0o755)
+}
+
+func (x *extractor) tarFile(src string, decomp func(io.Reader) (io.Reader, error)) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if decomp != nil {
+		if r, err = decomp(f); err != nil {
+			return fmt.Errorf("%w: %w", err, ErrCorrupt)
+		}
+	}
+	return x.tar(tar.NewReader(r))
+}
+
+func (x *extractor) tar(tr *tar.Reader) error {
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bad tar archive: %w: %w", err, ErrCorrupt)
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = x.mkdir(h.Name)
+		case tar.TypeReg, tar.TypeRegA:
+			err = x.file(h.Name, fs.FileMode(h.Mode), tr)
+		case tar.TypeXGlobalHeader, tar.TypeXHeader:
+		default:
+			err = fmt.Errorf("archive entry %q is a link or special file; refusing it: %w", h.Name, ErrCorrupt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (x *extractor) zip(src string) error {
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return fmt.Errorf("bad zip archive: %w: %w", err, ErrCorrupt)
+	}
+	defer zr.Close()
+	for _, zf := range zr.File {
+		if err := x.zipEntry(zf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *extractor) zipEntry(zf *zip.File) error {
+	mode := zf.Mode()
+	switch {
+	case mode.IsDir():
+		return x.mkdir(zf.Name)
+	case !mode.IsRegular():
+		return fmt.Errorf("archive entry %q is a link or special file; refusing it: %w", zf.Name, ErrCorrupt)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return fmt.Errorf("zip entry %q: %w: %w", zf.Name, err, ErrCorrupt)
+	}
+	defer rc.Close()
+	return x.file(zf.Name, mode, rc)
+}

@@ -1,0 +1,229 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// FlushOptions configures the Flush methods. A nil *FlushOptions is the
+// zero value.
+type FlushOptions struct {
+	// Keep is the number of versions of each model FlushOld keeps; nil means
+	// Options.MaxVersionsToKeep, and a negative number keeps all.
+	Keep *int
+	// DryRun reports what would be removed without removing anything.
+	DryRun bool
+}
+
+// FlushReport says what a flush removed (or, for a dry run, would remove).
+type FlushReport struct {
+	DryRun  bool
+	Models  []string // full names of the models flushed
+	Files   []string // paths removed: files, or directories with their contents
+	Bytes   int64    // bytes freed
+	Skipped []string // models kept because they are held (see Registry.Hold)
+}
+
+// Flush removes the local copy of the model (its file, multi-file directory
+// or extracted archive, and the archive); the manifest is untouched and the
+// model can be downloaded again. A bare name flushes only the latest
+// version, as in ETA. Flushing a manager-less model does nothing.
+func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (*FlushReport, error) {
+	opts = flushDefaults(opts)
+	m, err := r.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	rep := &FlushReport{DryRun: opts.DryRun}
+	return rep, flushModel(m, rep)
+}
+
+func flushDefaults(o *FlushOptions) *FlushOptions {
+	if o == nil {
+		return &FlushOptions{}
+	}
+	return o
+}
+
+// FlushOld keeps the newest Keep downloaded versions of each model (by base
+// name, across the search path; an unversioned model counts as the oldest)
+// and flushes the others, oldest first. With Keep < 0 it does nothing.
+// Versions held by this process are never flushed.
+func (r *Registry) FlushOld(ctx context.Context, opts *FlushOptions) (*FlushReport, error) {
+	opts = flushDefaults(opts)
+	keep := r.cfg.maxKeep
+	if opts.Keep != nil {
+		keep = *opts.Keep
+	}
+	rep := &FlushReport{DryRun: opts.DryRun}
+	ix, err := r.index(ctx)
+	if err != nil || keep < 0 {
+		return rep, err
+	}
+	for _, base := range slices.Sorted(maps.Keys(ix.byBase)) {
+		if err := r.flushOldOf(ctx, ix.byBase[base], keep, rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (r *Registry) flushOldOf(ctx context.Context, ms []*Model, keep int, rep *FlushReport) error {
+	var have []*Model
+	for _, m := range ms {
+		if m.HasManager() && m.BaseFilename != "" && r.checkLocal(ctx, m, false) == nil {
+			have = append(have, m)
+		}
+	}
+	slices.SortFunc(have, func(a, b *Model) int { return CompareVersions(a.Version, b.Version) })
+	for i := 0; i < len(have)-keep; i++ {
+		if r.held(have[i]) {
+			rep.Skipped = append(rep.Skipped, have[i].Name())
+			continue
+		}
+		if err := flushModel(have[i], rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FlushDir flushes every model declared by the manifest in dir, which need
+// not be on the search path. A dir without a manifest gives an error
+// wrapping [ErrNotFound].
+func (r *Registry) FlushDir(ctx context.Context, dir string, opts *FlushOptions) (*FlushReport, error) {
+	opts = flushDefaults(opts)
+	l, err := r.loadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	rep := &FlushReport{DryRun: opts.DryRun}
+	return rep, flushLoaded(l, rep)
+}
+
+// FlushAll flushes every model of every manifest on the search path.
+func (r *Registry) FlushAll(ctx context.Context, opts *FlushOptions) (*FlushReport, error) {
+	opts = flushDefaults(opts)
+	ls, _, err := r.manifests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &FlushReport{DryRun: opts.DryRun}
+	for _, l := range ls {
+		if err := flushLoaded(l, rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// loadDir reads the manifest of a directory given by the caller.
+func (r *Registry) loadDir(dir string) (loaded, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return loaded{}, err
+	}
+	p := filepath.Join(abs, ManifestFile)
+	m, err := r.readManifest(p, func() (fs.FileInfo, error) { return os.Stat(p) }, func() ([]byte, error) { return os.ReadFile(p) })
+	if os.IsNotExist(err) {
+		return loaded{}, fmt.Errorf("registry: %s has no %s (run init first?): %w", abs, ManifestFile, ErrNotFound)
+	}
+	if err != nil {
+		return loaded{}, fmt.Errorf("registry: %s: %w", p, err)
+	}
+	var warns []Warning
+	ls, warns := r.addLoaded(nil, warns, p, m, nil, r.dirLocation(abs, p))
+	if len(ls) == 0 {
+		return loaded{}, fmt.Errorf("registry: %s", warns[0])
+	}
+	return ls[0], nil
+}
+
+func flushLoaded(l loaded, rep *FlushReport) error {
+	for _, e := range l.m.Models {
+		if e.err != nil {
+			continue // its file name may not be safe to touch
+		}
+		m := e.clone()
+		m.loc = l.loc
+		if err := flushModel(m, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushModel removes (or, for a dry run, measures) the local copy of m.
+func flushModel(m *Model, rep *FlushReport) error {
+	file := m.filePath()
+	if file == "" {
+		return nil
+	}
+	paths := []string{file}
+	if p := m.Path(); p != file {
+		paths = append(paths, p)
+	}
+	found := false
+	for _, p := range paths {
+		n, err := diskUsage(p)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		rep.Files = append(rep.Files, p)
+		rep.Bytes += n
+		if !rep.DryRun {
+			if err := os.RemoveAll(p); err != nil {
+				return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
+			}
+		}
+	}
+	if found {
+		rep.Models = append(rep.Models, m.Name())
+	}
+	if !rep.DryRun {
+		cleanLeftovers(file)
+		removeEmptyParents(filepath.Dir(file), m.loc.data)
+	}
+	return nil
+}
+
+// cleanLeftovers removes the lock file of a flushed model; temp files of
+// downloads still running are left to their owners.
+func cleanLeftovers(file string) {
+	os.Remove(lockPath(file))
+}
+
+func diskUsage(p string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if info, err := d.Info(); err == nil && info.Mode().IsRegular() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n, err
+}
+
+// removeEmptyParents removes dir and its parents while they are empty,
+// stopping at stop (never removed).
+func removeEmptyParents(dir, stop string) {
+	for dir != stop && strings.HasPrefix(dir, stop+string(filepath.Separator)) {
+		if os.Remove(dir) != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}

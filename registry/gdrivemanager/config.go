@@ -1,0 +1,86 @@
+package gdrivemanager
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelreg/modelreg/registry"
+)
+
+// Config is a manifest entry's manager config for type "gdrive". ETA's
+// "eta.core.models.ETAModelManager" config is accepted as is: its other
+// keys ("url", "extract_archive", "delete_archive") are ignored here.
+type Config struct {
+	// GoogleDriveID is the file id, as ETA's manifests spell it.
+	GoogleDriveID string `json:"google_drive_id"`
+	// FileID is the file id; if both are set they must be equal.
+	FileID string `json:"file_id"`
+}
+
+// ID returns the file id the config names, or an error wrapping
+// [registry.ErrInvalidEntry].
+func (c Config) ID() (string, error) {
+	id := c.FileID
+	switch {
+	case id == "":
+		id = c.GoogleDriveID
+	case c.GoogleDriveID != "" && c.GoogleDriveID != id:
+		return "", invalidf("config has google_drive_id %q and file_id %q", c.GoogleDriveID, c.FileID)
+	}
+	if id == "" {
+		return "", invalidf(`config has no "google_drive_id" or "file_id"`)
+	}
+	return id, checkKey(id)
+}
+
+// open is the [registry.OpenFunc] for type "gdrive".
+func open(_ context.Context, env *registry.ManagerEnv) (registry.Manager, string, error) {
+	var c Config
+	if err := json.Unmarshal(env.Config, &c); err != nil {
+		return nil, "", fmt.Errorf("gdrivemanager: config: %w: %w", registry.ErrInvalidEntry, err)
+	}
+	id, err := c.ID()
+	if err != nil {
+		return nil, "", err
+	}
+	m := New(&Options{BaseClient: env.HTTPClient, Offline: env.Offline, Logger: env.Logger})
+	return m, id, nil
+}
+
+// checkKey refuses keys that cannot be file ids: empty, absolute, or with
+// "." or ".." elements (real ids are letters, digits, "-" and "_").
+func checkKey(key string) error {
+	if key == "" || !fs.ValidPath(key) || key == "." || strings.ContainsAny(key, "\\\x00\r\n") {
+		return invalidf("invalid file id %q", key)
+	}
+	return nil
+}
+
+// invalidf returns an error wrapping registry.ErrInvalidEntry.
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("gdrivemanager: %s: %w", fmt.Sprintf(format, args...), registry.ErrInvalidEntry)
+}
+
+// defaultClient returns the client used when none is given: bounded connect,
+// TLS-handshake and response-header waits, no overall timeout.
+var defaultClient = sync.OnceValue(func() *http.Client {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   8,
+	}}
+})

@@ -1,0 +1,224 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// index is the merged view of every manifest on the search path.
+type index struct {
+	all     []*Model            // every entry that won its name, in search order
+	byBase  map[string][]*Model // usable entries by base name
+	invalid map[string]*Model   // unusable entries by full name
+	warns   []Warning
+}
+
+func (r *Registry) index(ctx context.Context) (*index, error) {
+	ls, warns, err := r.manifests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := &index{byBase: map[string][]*Model{}, invalid: map[string]*Model{}, warns: warns}
+	seen := map[string]string{} // full name → manifest
+	for _, l := range ls {
+		for _, e := range l.m.Models {
+			ix.add(e, l.loc, seen)
+		}
+	}
+	return ix, nil
+}
+
+func (ix *index) add(e *Model, loc *location, seen map[string]string) {
+	m := e.clone()
+	m.loc = loc
+	if m.err == nil {
+		m.err = checkManager(m)
+	}
+	name := m.Name()
+	if m.BaseName == "" {
+		ix.warns = append(ix.warns, Warning{Manifest: loc.manifest, Err: m.err})
+		return
+	}
+	if first, dup := seen[name]; dup {
+		ix.warns = append(ix.warns, Warning{Manifest: loc.manifest, Model: name,
+			Err: fmt.Errorf("duplicate model name, shadowed by %s", first)})
+		return
+	}
+	seen[name] = loc.manifest
+	ix.all = append(ix.all, m)
+	if m.err != nil {
+		ix.warns = append(ix.warns, Warning{Manifest: loc.manifest, Model: name, Err: m.err})
+		ix.invalid[name] = m
+		return
+	}
+	ix.byBase[m.BaseName] = append(ix.byBase[m.BaseName], m)
+}
+
+// clone returns a copy that shares nothing mutable with e.
+func (e *Model) clone() *Model {
+	m := *e
+	m.Tags = slices.Clone(e.Tags)
+	m.Files = slices.Clone(e.Files)
+	m.Mirrors = slices.Clone(e.Mirrors)
+	if e.Manager != nil {
+		ms := *e.Manager
+		m.Manager = &ms
+	}
+	if e.DefaultDeployment != nil {
+		d := *e.DefaultDeployment
+		m.DefaultDeployment = &d
+	}
+	return &m
+}
+
+// checkManager checks that the entry's managers can be opened.
+func checkManager(m *Model) error {
+	specs := m.Mirrors
+	if m.Manager != nil {
+		specs = append([]ManagerSpec{*m.Manager}, specs...)
+	}
+	for _, s := range specs {
+		if _, _, err := resolveManager(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve finds the entry named by s; see [Ref] for the forms.
+func (ix *index) resolve(s string) (*Model, error) {
+	ref, err := ParseRef(s)
+	if err != nil {
+		return nil, err
+	}
+	if bad := ix.invalid[s]; bad != nil {
+		return nil, fmt.Errorf("registry: model %q: %w", s, bad.err)
+	}
+	cands := ix.byBase[ref.Name]
+	if len(cands) == 0 {
+		return nil, ix.notFound(s, ref)
+	}
+	switch {
+	case ref.Digest != "":
+		for _, m := range cands {
+			if "sha256:"+strings.ToLower(m.SHA256) == ref.Digest {
+				return m, nil
+			}
+		}
+		return nil, sentinelf(ErrNotFound, "registry: model %q not found (no version of %q has that sha256)", s, ref.Name)
+	case ref.Version != "":
+		for _, m := range cands {
+			if m.Version == ref.Version {
+				return m, nil
+			}
+		}
+		return nil, sentinelf(ErrNotFound, "registry: model %q not found (versions of %q: %s)", s, ref.Name, versionList(cands))
+	}
+	return latest(cands), nil
+}
+
+func latest(ms []*Model) *Model {
+	best := ms[0]
+	for _, m := range ms[1:] {
+		if CompareVersions(m.Version, best.Version) > 0 {
+			best = m
+		}
+	}
+	return best
+}
+
+func versionList(ms []*Model) string {
+	vs := make([]string, 0, len(ms))
+	for _, m := range ms {
+		v := m.Version
+		if v == "" {
+			v = "unversioned"
+		}
+		vs = append(vs, v)
+	}
+	slices.SortFunc(vs, CompareVersions)
+	return strings.Join(vs, ", ")
+}
+
+func (ix *index) notFound(s string, ref Ref) error {
+	if bad := ix.invalidBase(ref.Name); bad != nil {
+		return fmt.Errorf("registry: model %q: %w", s, bad.err)
+	}
+	var names []string
+	for base := range ix.byBase {
+		names = append(names, base)
+	}
+	if near := closest(ref.Name, names); len(near) > 0 {
+		return sentinelf(ErrNotFound, "registry: model %q not found (did you mean %s?)", s, quoteList(near))
+	}
+	return sentinelf(ErrNotFound, "registry: model %q not found", s)
+}
+
+func (ix *index) invalidBase(base string) *Model {
+	for _, m := range ix.all {
+		if m.err != nil && m.BaseName == base {
+			return m
+		}
+	}
+	return nil
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, " or ")
+}
+
+// closest returns up to three names near name: names it is a prefix or
+// substring of, then names within a small edit distance.
+func closest(name string, names []string) []string {
+	type cand struct {
+		s string
+		d int
+	}
+	var cs []cand
+	for _, n := range names {
+		d := editDistance(strings.ToLower(name), strings.ToLower(n))
+		switch {
+		case strings.Contains(strings.ToLower(n), strings.ToLower(name)):
+			cs = append(cs, cand{n, d - 100})
+		case d <= max(2, len(name)/3):
+			cs = append(cs, cand{n, d})
+		}
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.d != b.d {
+			return a.d - b.d
+		}
+		return strings.Compare(a.s, b.s)
+	})
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].s)
+	}
+	return out
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

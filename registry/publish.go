@@ -1,0 +1,276 @@
+package registry
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/modelreg/modelreg/internal/atomicfile"
+)
+
+// RegisterOptions configures [Registry.Register]. A nil *RegisterOptions is
+// the zero value.
+type RegisterOptions struct {
+	// Dir is the models directory whose manifest receives the entry; ""
+	// means the directory recommended by [Registry.RecommendPaths].
+	Dir string
+	// DryRun runs every check and returns the prospective record without
+	// writing anything.
+	DryRun bool
+}
+
+// Register adds the entry m to the manifest of a models directory (created
+// and initialised if needed) and returns the record as the registry now
+// sees it. It runs ETA's checks first, each failing with an error wrapping
+// [ErrExists]: the full name must not exist anywhere on the search path, an
+// unversioned name must not be the base name of versioned models and vice
+// versa, and the versioned file name must be free in that manifest. An
+// empty DateAdded is set to the current local time. Register does not
+// upload anything; see [Registry.Publish].
+func (r *Registry) Register(ctx context.Context, m *Model, opts *RegisterOptions) (*Model, error) {
+	if opts == nil {
+		opts = &RegisterOptions{}
+	}
+	m = m.clone()
+	m.loc, m.raw, m.err = nil, nil, nil
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkManager(m); err != nil {
+		return nil, err
+	}
+	dir, err := r.registerDir(ctx, m, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := r.checkClashes(ctx, m, dir)
+	if err != nil {
+		return nil, err
+	}
+	if m.DateAdded == "" {
+		m.DateAdded = time.Now().Format("2006-01-02 15:04:05")
+	}
+	m.loc = r.dirLocation(dir, filepath.Join(dir, ManifestFile))
+	if checkLocalPath(mf.Name) == nil {
+		m.loc.subdir = mf.Name
+	}
+	if opts.DryRun {
+		return m, nil
+	}
+	if !slices.Contains(r.cfg.dirs, dir) {
+		r.log.Warn("models dir is not on the search path", "dir", dir, "model", m.Name())
+	}
+	err = r.updateManifest(ctx, dir, true, func(mf *Manifest) error {
+		if err := clashInManifest(mf, m); err != nil {
+			return err
+		}
+		mf.Models = append(mf.Models, m.clone())
+		return nil
+	})
+	return m, err
+}
+
+func (r *Registry) registerDir(ctx context.Context, m *Model, dir string) (string, error) {
+	if dir == "" {
+		_, rec, err := r.RecommendPaths(ctx, m.Name(), &RecommendOptions{BaseFilename: m.BaseFilename})
+		if err != nil {
+			return "", err
+		}
+		dir = rec
+	}
+	if dir == "" {
+		return "", fmt.Errorf("registry: register %s: no models directory given and the search path is empty", m.Name())
+	}
+	return filepath.Abs(dir)
+}
+
+// checkClashes runs ETA's register dry-run checks against the search path
+// and the target manifest.
+func (r *Registry) checkClashes(ctx context.Context, m *Model, dir string) (*Manifest, error) {
+	ix, err := r.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ix.all {
+		if e.BaseName != m.BaseName {
+			continue
+		}
+		switch {
+		case e.Version == m.Version:
+			return nil, fmt.Errorf("registry: model %q already exists in %s: %w", m.Name(), e.loc.manifest, ErrExists)
+		case m.Version == "":
+			return nil, fmt.Errorf("registry: cannot register unversioned %q: versioned models of that name exist (%s): %w", m.Name(), e.Name(), ErrExists)
+		case e.Version == "":
+			return nil, fmt.Errorf("registry: cannot register versioned %q: an unversioned %q exists: %w", m.Name(), e.BaseName, ErrExists)
+		}
+	}
+	mf, err := readManifestFile(filepath.Join(dir, ManifestFile), true)
+	if err != nil {
+		return nil, err
+	}
+	return mf, clashInManifest(mf, m)
+}
+
+func clashInManifest(mf *Manifest, m *Model) error {
+	fn := VersionedFilename(m.BaseFilename, m.Version)
+	for _, e := range mf.Models {
+		if e.raw != nil {
+			continue
+		}
+		if e.Name() == m.Name() {
+			return fmt.Errorf("registry: model %q already exists in this manifest: %w", m.Name(), ErrExists)
+		}
+		if fn != "" && VersionedFilename(e.BaseFilename, e.Version) == fn {
+			return fmt.Errorf("registry: file name %q is already used by %s: %w", fn, e.Name(), ErrExists)
+		}
+	}
+	return nil
+}
+
+// PublishOptions configures [Registry.Publish]. A nil *PublishOptions is
+// the zero value.
+type PublishOptions struct {
+	Dir    string // as RegisterOptions.Dir
+	DryRun bool   // check and hash, but upload and write nothing
+}
+
+// PublishReport says what [Registry.Publish] did.
+type PublishReport struct {
+	Model    *Model // the registered record, with size and sha256
+	Uploaded bool   // false when the manager cannot upload ([Uploader])
+	Key      string // the key uploaded to
+	Path     string // the local copy made from the published file
+}
+
+// Publish registers the file at src as the model m: it records its size
+// and sha256 in the entry (a BaseFilename left empty becomes src's base
+// name), uploads it through the entry's manager when the manager implements
+// [Uploader], registers the entry, and copies src to the model's local path
+// so that it counts as downloaded. A manager that cannot upload leaves the
+// upload to someone else, as ETA's publishing did; the report says so.
+// The checks of [Registry.Register] run before anything is uploaded.
+func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *PublishOptions) (*PublishReport, error) {
+	if opts == nil {
+		opts = &PublishOptions{}
+	}
+	m = m.clone()
+	size, sum, err := hashFile(ctx, src)
+	if err != nil {
+		return nil, fmt.Errorf("registry: publish: %w", err)
+	}
+	m.SizeBytes, m.SHA256 = &size, sum
+	if m.BaseFilename == "" {
+		m.BaseFilename = filepath.Base(src)
+	}
+	if m.Manager == nil {
+		return nil, fmt.Errorf("registry: publish %s: the entry needs a manager: %w", m.Name(), ErrInvalidEntry)
+	}
+	rec, err := r.Register(ctx, m, &RegisterOptions{Dir: opts.Dir, DryRun: true})
+	if err != nil || opts.DryRun {
+		return &PublishReport{Model: rec}, err
+	}
+	rep, err := r.upload(ctx, rec, src, size)
+	if err != nil {
+		return rep, err
+	}
+	if rep.Model, err = r.Register(ctx, m, &RegisterOptions{Dir: opts.Dir}); err != nil {
+		return rep, err
+	}
+	return rep, r.copyLocal(rep, src)
+}
+
+func (r *Registry) upload(ctx context.Context, m *Model, src string, size int64) (*PublishReport, error) {
+	rep := &PublishReport{Model: m}
+	mgr, key, err := r.openManager(ctx, m, *m.Manager)
+	if err != nil {
+		return rep, err
+	}
+	up, ok := mgr.(Uploader)
+	if !ok {
+		r.log.Warn("manager cannot upload; registering only", "model", m.Name(), "manager", m.Manager.Type)
+		return rep, nil
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return rep, err
+	}
+	defer f.Close()
+	if err := up.Upload(ctx, key, f, size); err != nil {
+		return rep, fmt.Errorf("registry: upload %s: %w", m.Name(), err)
+	}
+	rep.Uploaded, rep.Key = true, key
+	return rep, nil
+}
+
+// copyLocal installs the published file as the model's local copy.
+func (r *Registry) copyLocal(rep *PublishReport, src string) error {
+	m := rep.Model
+	dest := m.filePath()
+	if m.extracts() || len(m.Files) > 0 || dest == "" || sameFilePath(src, dest) {
+		return nil // an archive is extracted by the next Download
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := atomicfile.Write(dest, f, 0o644); err != nil {
+		return fmt.Errorf("registry: publish %s: copy to %s: %w", m.Name(), dest, err)
+	}
+	rep.Path = dest
+	return nil
+}
+
+func sameFilePath(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// RecommendOptions are the explicit choices [Registry.RecommendPaths]
+// starts from. A nil *RecommendOptions is the zero value.
+type RecommendOptions struct {
+	ModelPath    string // a local file of the model, if any
+	BaseFilename string
+	Dir          string
+}
+
+// RecommendPaths suggests the base_filename and models directory for a new
+// model named name, as ETA does: explicit values first, then those of the
+// latest existing version of the same base name, then the base name and
+// directory of ModelPath, then (for the directory) the first directory on
+// the search path. Either result may be "" when nothing applies.
+func (r *Registry) RecommendPaths(ctx context.Context, name string, opts *RecommendOptions) (baseFilename, dir string, err error) {
+	if opts == nil {
+		opts = &RecommendOptions{}
+	}
+	ref, err := ParseRef(name)
+	if err != nil {
+		return "", "", err
+	}
+	baseFilename, dir = opts.BaseFilename, opts.Dir
+	if ix, err := r.index(ctx); err != nil {
+		return "", "", err
+	} else if prev := ix.byBase[ref.Name]; len(prev) > 0 {
+		l := latest(prev)
+		baseFilename = cmp.Or(baseFilename, l.BaseFilename)
+		if l.loc.dir != "" {
+			dir = cmp.Or(dir, l.loc.dir)
+		}
+	}
+	if opts.ModelPath != "" {
+		baseFilename = cmp.Or(baseFilename, filepath.Base(opts.ModelPath))
+		dir = cmp.Or(dir, filepath.Dir(opts.ModelPath))
+	}
+	if dir == "" && len(r.cfg.dirs) > 0 {
+		dir = r.cfg.dirs[0]
+	}
+	return baseFilename, dir, nil
+}

@@ -1,0 +1,234 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Get returns the record of the model name ("name", "name@version" or
+// "name@sha256:<hex>"). A bare name resolves to the highest version (see
+// [CompareVersions]) across every manifest on the search path. An unknown
+// name gives an error wrapping [ErrNotFound] that suggests close names; an
+// entry that cannot be used gives its [Model.Err].
+func (r *Registry) Get(ctx context.Context, name string) (*Model, error) {
+	ix, err := r.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ix.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return m.clone(), nil
+}
+
+// ListOptions filters [Registry.List]. A nil *ListOptions lists everything.
+type ListOptions struct {
+	Downloaded bool     // only models with a local copy (size checked, not hashed)
+	Tags       []string // only models carrying all of these tags
+	Search     string   // only models whose full name contains this, ignoring case
+}
+
+// List returns the models on the search path, sorted by name and then by
+// version, with the warnings met on the way: manifests that were skipped,
+// entries that cannot be used (listed too, with a non-nil [Model.Err]), and
+// duplicate names (the first directory on the path wins).
+func (r *Registry) List(ctx context.Context, opts *ListOptions) ([]*Model, []Warning, error) {
+	if opts == nil {
+		opts = &ListOptions{}
+	}
+	ix, err := r.index(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*Model
+	for _, m := range ix.all {
+		if r.matches(ctx, m, opts) {
+			out = append(out, m.clone())
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *Model) int {
+		if c := strings.Compare(a.BaseName, b.BaseName); c != 0 {
+			return c
+		}
+		return CompareVersions(a.Version, b.Version)
+	})
+	return out, ix.warns, nil
+}
+
+func (r *Registry) matches(ctx context.Context, m *Model, o *ListOptions) bool {
+	if o.Search != "" && !strings.Contains(strings.ToLower(m.Name()), strings.ToLower(o.Search)) {
+		return false
+	}
+	if !m.HasTags(o.Tags...) {
+		return false
+	}
+	return !o.Downloaded || m.err == nil && m.HasManager() && r.checkLocal(ctx, m, false) == nil
+}
+
+// Find returns the local path of the model (see [Model.Path]), which may not
+// exist yet; it never downloads. A manager-less model gives an error
+// wrapping [ErrNotManaged].
+func (r *Registry) Find(ctx context.Context, name string) (string, error) {
+	m, err := r.managed(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	return m.Path(), nil
+}
+
+// IsDownloaded reports whether a verified local copy of the model exists:
+// every file present with the manifest's size (and, when verify is true,
+// its sha256), or, for an extracted archive, the completion marker present.
+// A manager-less model gives false and an error wrapping [ErrNotManaged].
+func (r *Registry) IsDownloaded(ctx context.Context, name string, verify bool) (bool, error) {
+	m, err := r.managed(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	err = r.checkLocal(ctx, m, verify)
+	var de *DigestError
+	if err == nil || errors.Is(err, ErrNotDownloaded) || errors.As(err, &de) {
+		return err == nil, nil
+	}
+	return false, err
+}
+
+// Verify re-hashes the local copy of the model. It returns nil when every
+// file matches the manifest (files without a sha256 are checked by size),
+// a *DigestError on a mismatch, and an error wrapping [ErrNotDownloaded]
+// when there is no local copy.
+func (r *Registry) Verify(ctx context.Context, name string) error {
+	m, err := r.managed(ctx, name)
+	if err != nil {
+		return err
+	}
+	return r.checkLocal(ctx, m, true)
+}
+
+// checkLocal checks the local copy of m; see IsDownloaded and Verify.
+func (r *Registry) checkLocal(ctx context.Context, m *Model, hash bool) error {
+	if m.extracts() {
+		return checkExtracted(ctx, m, hash)
+	}
+	if len(m.Files) > 0 {
+		return checkFiles(ctx, m.filePath(), m.Files, hash)
+	}
+	sum := ""
+	if hash {
+		sum = m.SHA256
+	}
+	return verifyFile(ctx, m.filePath(), m.Size(), sum)
+}
+
+func checkExtracted(ctx context.Context, m *Model, hash bool) error {
+	if _, err := os.Stat(filepath.Join(m.Path(), MarkerFile)); err != nil {
+		return fmt.Errorf("registry: %s: extraction incomplete or absent: %w", m.Path(), ErrNotDownloaded)
+	}
+	if err := checkFiles(ctx, m.Path(), m.Files, hash); err != nil {
+		return err
+	}
+	if hash && m.SHA256 != "" {
+		err := verifyFile(ctx, m.filePath(), m.Size(), m.SHA256)
+		if !errors.Is(err, ErrNotDownloaded) {
+			return err // the archive was kept: check it too
+		}
+	}
+	return nil
+}
+
+func checkFiles(ctx context.Context, root string, files []File, hash bool) error {
+	for _, f := range files {
+		sum := ""
+		if hash {
+			sum = f.SHA256
+		}
+		if err := verifyFile(ctx, filepath.Join(root, filepath.FromSlash(f.Path)), sizeOf(f.SizeBytes), sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LocalFile is a file of a model's local copy, with what the manifest
+// expects of it.
+type LocalFile struct {
+	Path   string // absolute local path
+	Size   int64  // expected size; -1 when the manifest does not say
+	SHA256 string // expected sha256; "" when the manifest does not say
+}
+
+// LocalFiles lists the files of the model's local copy with their expected
+// size and sha256; they exist once the model is downloaded. For an archive
+// whose manifest lists no "files", the extracted tree is walked (Size -1),
+// which needs the model downloaded, else the error wraps
+// [ErrNotDownloaded].
+func (r *Registry) LocalFiles(ctx context.Context, name string) ([]LocalFile, error) {
+	m, err := r.managed(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(m.Files) > 0:
+		root := m.Path()
+		out := make([]LocalFile, len(m.Files))
+		for i, f := range m.Files {
+			out[i] = LocalFile{Path: filepath.Join(root, filepath.FromSlash(f.Path)), Size: sizeOf(f.SizeBytes), SHA256: f.SHA256}
+		}
+		return out, nil
+	case m.extracts():
+		return walkExtracted(m.Path())
+	}
+	return []LocalFile{{Path: m.Path(), Size: m.Size(), SHA256: m.SHA256}}, nil
+}
+
+func walkExtracted(root string) ([]LocalFile, error) {
+	if _, err := os.Stat(filepath.Join(root, MarkerFile)); err != nil {
+		return nil, fmt.Errorf("registry: %s: %w", root, ErrNotDownloaded)
+	}
+	var out []LocalFile
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && !(d.Name() == MarkerFile && filepath.Dir(p) == root) {
+			out = append(out, LocalFile{Path: p, Size: -1})
+		}
+		return err
+	})
+	return out, err
+}
+
+// Hold pins the local copy of the model so that [Registry.FlushOld] never
+// removes it while it is in use by this process. release undoes it and may
+// be called more than once.
+func (r *Registry) Hold(ctx context.Context, name string) (release func(), err error) {
+	m, err := r.managed(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	key := m.filePath()
+	r.holdMu.Lock()
+	r.holds[key]++
+	r.holdMu.Unlock()
+	done := false
+	return func() {
+		r.holdMu.Lock()
+		defer r.holdMu.Unlock()
+		if !done {
+			done = true
+			if r.holds[key]--; r.holds[key] <= 0 {
+				delete(r.holds, key)
+			}
+		}
+	}, nil
+}
+
+func (r *Registry) held(m *Model) bool {
+	r.holdMu.Lock()
+	defer r.holdMu.Unlock()
+	return r.holds[m.filePath()] > 0
+}
