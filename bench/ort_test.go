@@ -10,7 +10,7 @@ import (
 	"github.com/modelreg/modelreg/loader/ort"
 )
 
-const yoloxModel = "../catalog/models/yolox_nano.onnx"
+const yoloxModel = "../catalog/models/yolox-nano-coco/yolox_nano.onnx"
 
 var yoloxShape = []int64{1, 3, 416, 416}
 

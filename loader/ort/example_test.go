@@ -22,7 +22,7 @@ func Example() {
 		panic(err)
 	}
 	defer env.Close()
-	model, err := os.ReadFile("../../catalog/models/yolox_nano.onnx")
+	model, err := os.ReadFile("../../catalog/models/yolox-nano-coco/yolox_nano.onnx")
 	if err != nil {
 		panic(err)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 const (
-	yoloxPath   = "../../catalog/models/yolox_nano.onnx"
-	picodetPath = "../../catalog/models/picodet_s_320_coco.onnx"
+	yoloxPath   = "../../catalog/models/yolox-nano-coco/yolox_nano.onnx"
+	picodetPath = "../../catalog/models/picodet-s-320-coco/picodet_s_320_coco.onnx"
 )
 
 // library loads ONNX Runtime. Without it the test fails in CI (env CI set)

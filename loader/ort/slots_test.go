@@ -170,7 +170,7 @@ func TestAssignedProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	model, err := os.ReadFile("../../catalog/models/yolox_nano.onnx")
+	model, err := os.ReadFile("../../catalog/models/yolox-nano-coco/yolox_nano.onnx")
 	if err != nil {
 		t.Fatal(err)
 	}
