@@ -1,0 +1,160 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/modelreg/modelreg/catalog"
+	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/registry"
+
+	// The managers the bundled catalog and ETA manifests use.
+	_ "github.com/modelreg/modelreg/registry/filemanager"
+	_ "github.com/modelreg/modelreg/registry/httpmanager"
+)
+
+// defaultRegistry is the registry of LoadDefaultDeploymentModel, made on
+// first use.
+var defaultRegistry = sync.OnceValues(func() (*registry.Registry, error) {
+	return registry.New(&registry.Options{Catalogs: []registry.Catalog{catalog.Catalog()}})
+})
+
+// DefaultRegistry returns the registry used by [LoadDefaultDeploymentModel]:
+// the directories of MODELS_DIRS, then the bundled catalog, with the
+// registry's other settings from the environment. It is made once.
+func DefaultRegistry() (*registry.Registry, error) { return defaultRegistry() }
+
+// LoadDefaultDeploymentModel resolves name ("name" for the latest version,
+// or "name@version") in the default registry, downloads and verifies it if
+// needed, and loads its default deployment as a detector. Close the detector
+// when done.
+func LoadDefaultDeploymentModel(ctx context.Context, name string) (detect.Detector, error) {
+	reg, err := DefaultRegistry()
+	if err != nil {
+		return nil, err
+	}
+	return LoadDetector(ctx, reg, name, nil)
+}
+
+// LoadDetector is [LoadDefaultDeploymentModel] with an explicit registry
+// and options (nil means defaults).
+func LoadDetector(ctx context.Context, reg *registry.Registry, name string, opts *Options) (detect.Detector, error) {
+	m, err := Load(ctx, reg, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := m.(detect.Detector)
+	if !ok {
+		m.Close()
+		return nil, fmt.Errorf("deploy: model %q is a %T: %w", name, m, ErrNotDetector)
+	}
+	return d, nil
+}
+
+// Load resolves name in reg, downloads it if needed, checks its
+// requirements and builds its default deployment with the factory
+// registered for the deployment type. The result's concrete type depends
+// on the type; detectors implement [detect.Detector].
+func Load(ctx context.Context, reg *registry.Registry, name string, opts *Options) (Model, error) {
+	opts = opts.orDefault()
+	req, err := newRequest(ctx, reg, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	f, err := factory(req.Type)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.checkDevices(); err != nil {
+		return nil, err
+	}
+	release, err := reg.Hold(ctx, req.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.fetch(ctx, reg); err != nil {
+		release()
+		return nil, err
+	}
+	model, err := f(ctx, req)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return hold(model, release), nil
+}
+
+// newRequest resolves the model and merges its config; nothing is
+// downloaded yet.
+func newRequest(ctx context.Context, reg *registry.Registry, name string, opts *Options) (*Request, error) {
+	m, err := reg.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if m.DefaultDeployment == nil || m.DefaultDeployment.Type == "" {
+		return nil, fmt.Errorf("deploy: model %q: %w", m.Name(), ErrNoDeployment)
+	}
+	cfg, err := mergeConfig(m.DefaultDeployment.Config, opts.Config)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: model %q: %w", m.Name(), err)
+	}
+	reqs, err := parseRequirements(m.Requirements)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: model %q: %w", m.Name(), err)
+	}
+	return &Request{Name: m.Name(), Type: m.DefaultDeployment.Type, Config: cfg, Options: opts,
+		Logger: opts.Logger, reqs: reqs}, nil
+}
+
+// fetch downloads the model if needed and lists its files.
+func (r *Request) fetch(ctx context.Context, reg *registry.Registry) error {
+	if _, err := reg.Download(ctx, r.Name, r.Options.Download); err != nil {
+		return err
+	}
+	files, err := reg.LocalFiles(ctx, r.Name)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		r.Files = append(r.Files, File{Path: f.Path, Size: f.Size, SHA256: f.SHA256})
+	}
+	return nil
+}
+
+// hold wraps model so that Close also releases the registry's hold on its
+// files. A detector stays a detector.
+func hold(model Model, release func()) Model {
+	h := &held{Model: model, release: release}
+	if d, ok := model.(detect.Detector); ok {
+		return &heldDetector{Detector: d, held: h}
+	}
+	return h
+}
+
+type held struct {
+	Model
+	release func()
+	once    sync.Once
+}
+
+// Close closes the model, then releases its files.
+func (h *held) Close() error {
+	err := h.Model.Close()
+	h.once.Do(h.release)
+	return err
+}
+
+// Unwrap returns the model built by the factory.
+func (h *held) Unwrap() Model { return h.Model }
+
+type heldDetector struct {
+	detect.Detector
+	held *held
+}
+
+// Close closes the detector, then releases its files.
+func (h *heldDetector) Close() error { return h.held.Close() }
+
+// Unwrap returns the model built by the factory.
+func (h *heldDetector) Unwrap() Model { return h.held.Model }

@@ -1,0 +1,51 @@
+package deploy
+
+import (
+	"log/slog"
+
+	"github.com/modelreg/modelreg/registry"
+)
+
+// Options tune how a model is loaded. A nil *Options is the zero value, and
+// every zero field means "the manifest's choice, else the runtime default".
+type Options struct {
+	// Config overrides keys of the manifest's default deployment config;
+	// caller keys win, and nested objects merge key by key (see the package
+	// doc). Values must marshal to JSON.
+	Config map[string]any
+	// LibraryPath is the ONNX Runtime shared library to use; "" searches
+	// the usual places (see loader.Find).
+	LibraryPath string
+	// Threads is the number of intra-op threads per session; 0 means 1,
+	// which is the fastest per call on small machines. Use more sessions
+	// (Sessions) rather than more threads to scale throughput.
+	Threads int
+	// Sessions is the number of runtime sessions the model keeps, so that
+	// that many Detect calls run in parallel; 0 means 1.
+	Sessions int
+	// Providers lists execution providers in order of preference ("cuda",
+	// "tensorrt", "coreml", "directml", "cpu"); unavailable ones are skipped
+	// and CPU is always the last resort. nil means CPU only.
+	Providers []string
+	// ScoreThreshold, when above 0, replaces the manifest's score threshold.
+	ScoreThreshold float32
+	// Requirements is what happens when the manifest's requirements are not
+	// met (LevelFail by default).
+	Requirements ErrorLevel
+	// Download is passed to the registry when the model must be
+	// downloaded first (progress callback, force).
+	Download *registry.DownloadOptions
+	// Logger receives warnings; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) orDefault() *Options {
+	if o == nil {
+		o = &Options{}
+	}
+	c := *o
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return &c
+}

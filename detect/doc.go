@@ -1,0 +1,39 @@
+// Package detect is the model-independent half of an object detector: the
+// [Detector] interface and its [Detection] results, ETA's detection JSON,
+// non-maximum suppression, and a [Pipeline] that turns an image into a model
+// input tensor and the model's raw output tensors into detections, driven
+// entirely by a JSON [Config]. A runtime binding (detect/ortdetect) supplies
+// the part in between: running the model.
+//
+// # Configuration
+//
+// Everything that differs between models is data: input size, letterbox or
+// stretch, pad value and placement, channel order, scale/mean/std, layout
+// (see [preprocess.Options]), the decoder kind and its strides, the labels
+// file, score threshold, NMS IoU, class-agnostic or per-class NMS and the
+// detection limits. [ParseConfig] reads it strictly; each field documents
+// its default.
+//
+// # Decoders
+//
+// [NewDecoder] selects a decoder by [Config.Decoder] from a fixed table
+// ([Decoders] lists it): "yolox", "picodet" (also GFL/NanoDet-style heads
+// with DFL box distributions), "yolov8" and "yolov5". Adding a decoder means
+// adding one entry to that table; decoders are not registered from outside,
+// so a configuration always means the same code. A decoder checks the
+// model's output shapes against its expectations ([Decoder.Check]) and
+// appends candidates at or above the score threshold, with boxes mapped back
+// to the original image and clipped ([Decoder.Decode]). NMS follows.
+//
+// # Errors
+//
+// Sentinels ([ErrEmptyImage], [ErrImageTooLarge], [ErrInvalidConfig],
+// [ErrShape]) are matched with [errors.Is]; the structured errors
+// [*ConfigError] (an unknown decoder kind is one, on field "decoder") and
+// [*ShapeError] say what is wrong.
+//
+// # Concurrency
+//
+// A [Pipeline] and the decoders are safe for concurrent use. Steady-state
+// Preprocess and AppendDetections calls do not allocate.
+package detect

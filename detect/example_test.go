@@ -1,0 +1,98 @@
+package detect_test
+
+import (
+	"fmt"
+	"image"
+
+	"github.com/modelreg/modelreg/detect"
+)
+
+func ExampleNMS() {
+	dets := []detect.Detection{
+		{Label: "cat", Class: 15, Confidence: 0.6, Box: detect.Box{X1: 12, Y1: 10, X2: 110, Y2: 100}},
+		{Label: "dog", Class: 16, Confidence: 0.9, Box: detect.Box{X1: 10, Y1: 10, X2: 110, Y2: 100}},
+		{Label: "dog", Class: 16, Confidence: 0.8, Box: detect.Box{X1: 200, Y1: 10, X2: 300, Y2: 100}},
+	}
+	kept := detect.NMS(dets, detect.NMSOptions{IoU: 0.45, ClassAgnostic: true})
+	for _, d := range kept {
+		fmt.Println(d.Label, d.Confidence, d.Box.Rect())
+	}
+	// Output:
+	// dog 0.9 (10,10)-(110,100)
+	// dog 0.8 (200,10)-(300,100)
+}
+
+func ExampleMarshalETA() {
+	dets := []detect.Detection{{
+		Label: "dog", Class: 16, Confidence: 0.851,
+		Rel: detect.Box{X1: 0.125, Y1: 0.25, X2: 0.5, Y2: 1},
+	}}
+	b, _ := detect.MarshalETA(dets)
+	fmt.Println(string(b))
+	// Output:
+	// {"objects":[{"type":"eta.core.objects.DetectedObject","label":"dog","bounding_box":{"top_left":{"x":0.125,"y":0.25},"bottom_right":{"x":0.5,"y":1}},"confidence":0.851,"tags":[]}]}
+}
+
+func ExampleParseConfig() {
+	cfg, err := detect.ParseConfig([]byte(`{
+		"input": {"width": 416, "height": 416, "pad_value": 114, "channel_order": "bgr"},
+		"decoder": "yolox", "class_agnostic": true}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := detect.NewPipeline(cfg, []string{"person", "bicycle"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := p.Config()
+	fmt.Println(p.InputShape(1), c.ScoreThreshold, c.NMSIoU, c.MaxDetections)
+	fmt.Println(p.Geometry(768, 576))
+	_, err = p.Preprocess(image.NewGray(image.Rectangle{}), make([]float32, p.InputLen()))
+	fmt.Println(err)
+	// Output:
+	// [1 3 416 416] 0.3 0.45 100
+	// {768 576 416 312 0 0 0.5416666666666666 0.5416666666666666}
+	// preprocess: empty image: 0x0
+}
+
+func ExampleConfig_Validate() {
+	_, err := detect.ParseConfig([]byte(`{"input": {"width": 320, "height": 320}, "decoder": "picodet", "nms_iou": 2}`))
+	fmt.Println(err)
+	// Output:
+	// detect: invalid config: nms_iou: 2 is not in (0,1]
+}
+
+// Example_pipeline shows what a runtime binding does per image: pre-process
+// into a pooled input buffer, run the model, post-process.
+func Example_pipeline() {
+	cfg, _ := detect.ParseConfig([]byte(`{"input": {"width": 640, "height": 640, "pad_value": 114},
+		"decoder": "yolov8", "num_classes": 80}`))
+	p, _ := detect.NewPipeline(cfg, nil)
+	input := make([]float32, p.InputLen()) // pool these per session
+	img := image.NewYCbCr(image.Rect(0, 0, 1280, 720), image.YCbCrSubsampleRatio420)
+	geom, err := p.Preprocess(img, input)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// run stands for the model: [1,84,8400], one box at anchor 0 in
+	// model-input pixels (cx, cy, w, h = 150, 200, 200, 200), class 3.
+	run := func(in []float32) []detect.Tensor {
+		out := detect.Tensor{Name: "output0", Shape: []int64{1, 84, 8400}, Data: make([]float32, 84*8400)}
+		out.Data[0], out.Data[8400], out.Data[2*8400], out.Data[3*8400] = 150, 200, 200, 200
+		out.Data[7*8400] = 0.9
+		return []detect.Tensor{out}
+	}
+	dets, err := p.Postprocess(run(input), geom)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range dets {
+		fmt.Println(d.Label, d.Confidence, d.Box.Rect(), d.Rel)
+	}
+	// Output:
+	// class 3 0.9 (100,200)-(500,600) {0.078125 0.2777778 0.390625 0.8333333}
+}

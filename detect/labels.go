@@ -1,0 +1,52 @@
+package detect
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+)
+
+// LoadLabels reads a labels file from fsys with [ReadLabels].
+func LoadLabels(fsys fs.FS, name string) ([]string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("detect: labels: %w", err)
+	}
+	defer f.Close()
+	labels, err := ReadLabels(f)
+	if err != nil {
+		return nil, fmt.Errorf("detect: labels %s: %w", name, err)
+	}
+	return labels, nil
+}
+
+// ReadLabels reads one label per line; line i (0-based) names class i.
+// Surrounding white space and a final line break are dropped; a blank line
+// is an unnamed class (named "class <i>" in detections).
+func ReadLabels(r io.Reader) ([]string, error) {
+	var labels []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		labels = append(labels, strings.TrimSpace(sc.Text()))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return labels, nil
+}
+
+// classNames returns n display names: labels[i], or "class <i>" where the
+// label is missing or blank.
+func classNames(labels []string, n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		if i < len(labels) && labels[i] != "" {
+			names[i] = labels[i]
+		} else {
+			names[i] = fmt.Sprintf("class %d", i)
+		}
+	}
+	return names
+}

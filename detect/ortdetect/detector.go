@@ -1,0 +1,181 @@
+package ortdetect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/loader"
+	"github.com/modelreg/modelreg/loader/ort"
+)
+
+// ErrClosed is returned by calls on a closed Detector.
+var ErrClosed = errors.New("ortdetect: detector is closed")
+
+// Options tune a Detector. A nil *Options is the zero value; every zero
+// field means the documented default.
+type Options struct {
+	// Threads is the number of intra-op threads of each session; 0 means 1.
+	Threads int
+	// Sessions is the number of sessions, hence of Detect calls that run in
+	// parallel; 0 means 1.
+	Sessions int
+	// Providers are the execution providers to try, best first; the CPU
+	// provider is always the last resort. Nil means CPU only.
+	Providers []ort.Provider
+	// GraphOptimization is ONNX Runtime's graph optimisation level; zero
+	// means all optimisations, which run fastest (lower levels run 1.5–2×
+	// slower on the bundled models).
+	GraphOptimization ort.GraphOptimization
+	// Logger receives ONNX Runtime's messages of level error and above;
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Detector is an object detector running on ONNX Runtime. It implements
+// [detect.Detector].
+type Detector struct {
+	pipe      *detect.Pipeline
+	env       *ort.Env
+	sessions  []*ort.Session
+	slots     chan *slot
+	nslots    int // slots made; Close takes back this many
+	done      chan struct{}
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	providers []string
+}
+
+var _ detect.Detector = (*Detector)(nil)
+
+// New loads model (the bytes of an ONNX file; not retained) into
+// opts.Sessions sessions on lib, checks its inputs and outputs against the
+// pipeline, and returns a detector.
+func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pipeline, opts *Options) (_ *Detector, err error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	env, err := ort.NewEnv(lib, &ort.EnvOptions{LogLevel: ort.LogError, Logger: logger, LogID: "modelreg"})
+	if err != nil {
+		return nil, err
+	}
+	n := max(opts.Sessions, 1)
+	d := &Detector{pipe: pipe, env: env, slots: make(chan *slot, n), done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	so := &ort.SessionOptions{IntraOpThreads: max(opts.Threads, 1), InterOpThreads: 1,
+		GraphOptimization: opts.GraphOptimization, Providers: opts.Providers}
+	for range n {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := d.addSession(model, so); err != nil {
+			return nil, err
+		}
+	}
+	d.providers = d.sessions[0].Providers()
+	return d, nil
+}
+
+func (d *Detector) addSession(model []byte, so *ort.SessionOptions) error {
+	s, err := d.env.NewSession(model, so)
+	if err != nil {
+		return fmt.Errorf("ortdetect: %w", err)
+	}
+	d.sessions = append(d.sessions, s)
+	if err := d.pipe.Check(tensorInfos(s.Inputs()), tensorInfos(s.Outputs())); err != nil {
+		return err
+	}
+	sl, err := newSlot(s, d.pipe)
+	if err != nil {
+		return err
+	}
+	d.nslots++
+	d.slots <- sl
+	return nil
+}
+
+func tensorInfos(ios []ort.IOInfo) []detect.TensorInfo {
+	out := make([]detect.TensorInfo, len(ios))
+	for i, io := range ios {
+		out[i] = detect.TensorInfo{Name: io.Name, Shape: io.Shape}
+	}
+	return out
+}
+
+// Providers returns the execution providers the sessions use, best first.
+func (d *Detector) Providers() []string { return slices.Clone(d.providers) }
+
+// Pipeline returns the detector's pre- and post-processing.
+func (d *Detector) Pipeline() *detect.Pipeline { return d.pipe }
+
+// Detect returns the objects found in img, highest confidence first.
+func (d *Detector) Detect(ctx context.Context, img image.Image) ([]detect.Detection, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if d.closed.Load() {
+		return nil, ErrClosed
+	}
+	s, err := d.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer d.release(s)
+	return s.detect(ctx, d.pipe, img)
+}
+
+// DetectAll returns one result per image, in order. The bundled models
+// take one image per run, so the images run one after another on one
+// session; with several sessions, call Detect from several goroutines.
+func (d *Detector) DetectAll(ctx context.Context, imgs []image.Image) ([][]detect.Detection, error) {
+	return detect.DetectEach(ctx, d.Detect, imgs)
+}
+
+// acquire borrows a session, waiting for one to be free.
+func (d *Detector) acquire(ctx context.Context) (*slot, error) {
+	select {
+	case s := <-d.slots:
+		return s, nil
+	case <-d.done:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (d *Detector) release(s *slot) { d.slots <- s }
+
+// Close waits for the calls in progress, then releases the sessions. Calls
+// that start or wait for a session after Close return ErrClosed. Close is
+// safe to call more than once.
+func (d *Detector) Close() error {
+	d.closeOnce.Do(func() {
+		d.closed.Store(true)
+		close(d.done)
+		var errs []error
+		for range d.nslots {
+			errs = append(errs, (<-d.slots).close())
+		}
+		for _, s := range d.sessions {
+			errs = append(errs, s.Close())
+		}
+		errs = append(errs, d.env.Close())
+		d.closeErr = errors.Join(errs...)
+	})
+	return d.closeErr
+}

@@ -1,0 +1,34 @@
+// Package ortdetect runs object detectors with ONNX Runtime (through
+// [github.com/modelreg/modelreg/loader/ort], no cgo): it pre-processes
+// images, runs the model, decodes its outputs and applies NMS, as the
+// model's [detect.Config] says.
+//
+// Importing the package registers the deployment type "onnxruntime/detector"
+// with package deploy, so that
+//
+//	m, err := deploy.LoadDefaultDeploymentModel(ctx, "yolox-nano-coco")
+//
+// builds a [*Detector] from a manifest's default deployment config: the
+// [Config] JSON, which is a [detect.Config] plus the "model" file name.
+// Registering is all init does; the ONNX Runtime library is loaded when the
+// first model is.
+//
+// # Concurrency
+//
+// A Detector is safe for concurrent use. It holds one or more ONNX Runtime
+// sessions ([Options.Sessions]), each with its own pre-allocated input and
+// output buffers; a Detect call borrows a session for the duration of the
+// run, so as many calls run in parallel as there are sessions, and others
+// wait (honouring their context). On a machine with N cores, N sessions of
+// one intra-op thread each give the best throughput; one session with N
+// threads gives the lowest latency for a single stream of images (on small
+// machines, 2 intra-op threads are not reliably faster than 1).
+//
+// # Errors
+//
+// Detect returns errors wrapping [detect.ErrEmptyImage] (nil or 0×0 image),
+// [detect.ErrImageTooLarge], [ErrClosed] after Close, the context's error
+// when it is cancelled (a run in progress is terminated), and [*ort.Error]
+// for failures inside ONNX Runtime. [New] reports a model whose inputs or
+// outputs do not fit the config with a [*detect.ShapeError].
+package ortdetect

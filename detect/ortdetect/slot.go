@@ -1,0 +1,114 @@
+package ortdetect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/loader/ort"
+)
+
+// slot is one session with the buffers of one run: the input tensor over a
+// Go slice the pre-processor writes into, and pre-allocated outputs where
+// their shapes are fixed. A slot serves one Detect call at a time.
+type slot struct {
+	sess    *ort.Session
+	in      []float32
+	inputs  []*ort.Value
+	outputs []*ort.Value    // nil entries: dynamic shape, allocated by ONNX Runtime
+	tensors []detect.Tensor // views of outputs for the decoder
+}
+
+func newSlot(sess *ort.Session, pipe *detect.Pipeline) (_ *slot, err error) {
+	s := &slot{sess: sess, in: make([]float32, pipe.InputLen())}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	in, err := ort.NewTensor(pipe.InputShape(1), s.in)
+	if err != nil {
+		return nil, fmt.Errorf("ortdetect: input tensor: %w", err)
+	}
+	s.inputs = []*ort.Value{in}
+	for _, o := range sess.Outputs() {
+		if o.ElementType != ort.Float {
+			return nil, fmt.Errorf("ortdetect: output %q is %v, want float32: %w", o.Name, o.ElementType, detect.ErrShape)
+		}
+		v, t, err := preallocate(o)
+		if err != nil {
+			return nil, err
+		}
+		s.outputs = append(s.outputs, v)
+		s.tensors = append(s.tensors, t)
+	}
+	return s, nil
+}
+
+// preallocate returns a pre-allocated output for a fixed shape, or nil
+// for a dynamic one.
+func preallocate(o ort.IOInfo) (*ort.Value, detect.Tensor, error) {
+	t := detect.Tensor{Name: o.Name, Shape: o.Shape}
+	for _, d := range o.Shape {
+		if d < 0 {
+			return nil, t, nil
+		}
+	}
+	v, err := ort.NewEmptyTensor[float32](o.Shape)
+	if err != nil {
+		return nil, t, fmt.Errorf("ortdetect: output %q: %w", o.Name, err)
+	}
+	t.Data = v.Float32s()
+	return v, t, nil
+}
+
+// detect runs the whole pipeline on img.
+func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Image) ([]detect.Detection, error) {
+	geom, err := pipe.Preprocess(img, s.in)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := s.sess.Run(ctx, s.inputs, s.outputs)
+	if err != nil {
+		return nil, runError(ctx, err)
+	}
+	defer s.releaseDynamic(outs)
+	for i, o := range outs {
+		if s.outputs[i] == nil {
+			s.tensors[i] = detect.Tensor{Name: s.tensors[i].Name, Shape: o.Shape(), Data: o.Float32s()}
+		}
+	}
+	return pipe.Postprocess(s.tensors, geom)
+}
+
+func runError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return ctxErr
+	}
+	return fmt.Errorf("ortdetect: run: %w", err)
+}
+
+// releaseDynamic closes the outputs ONNX Runtime allocated for this run.
+func (s *slot) releaseDynamic(outs []*ort.Value) {
+	for i, o := range outs {
+		if s.outputs[i] == nil && o != nil {
+			o.Close()
+			s.tensors[i].Data = nil
+		}
+	}
+}
+
+func (s *slot) close() error {
+	var errs []error
+	for _, v := range s.inputs {
+		errs = append(errs, v.Close())
+	}
+	for _, v := range s.outputs {
+		if v != nil {
+			errs = append(errs, v.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

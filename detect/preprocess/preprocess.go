@@ -1,0 +1,127 @@
+package preprocess
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"sync"
+)
+
+// Geometry records how an image was placed in the tensor, to map boxes back.
+type Geometry struct {
+	SrcWidth, SrcHeight int     // size of the original image in pixels
+	Width, Height       int     // size of the resized image inside the tensor
+	OffsetX, OffsetY    int     // top-left corner of the resized image in the tensor
+	ScaleX, ScaleY      float64 // tensor pixels per image pixel (r for letterbox)
+}
+
+// ToImage maps a point in tensor pixels to original image pixels:
+// ((x − OffsetX) / ScaleX, (y − OffsetY) / ScaleY). It does not clip.
+func (g Geometry) ToImage(x, y float64) (float64, float64) {
+	return (x - float64(g.OffsetX)) / g.ScaleX, (y - float64(g.OffsetY)) / g.ScaleY
+}
+
+// Preprocessor writes images into input tensors. It is safe for concurrent
+// use; each call borrows scratch buffers from a pool.
+type Preprocessor struct {
+	opts  Options
+	lut   [3][256]float32 // tensor channel → pixel value → tensor value
+	order [3]int          // tensor channel → source channel (0 R, 1 G, 2 B)
+	pool  sync.Pool
+}
+
+// New validates opts and returns a Preprocessor for them.
+func New(opts Options) (*Preprocessor, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Preprocessor{opts: opts.withDefaults(), order: [3]int{0, 1, 2}}
+	if p.opts.ChannelOrder == BGR {
+		p.order = [3]int{2, 1, 0}
+	}
+	for c := range 3 {
+		for v := range 256 {
+			p.lut[c][v] = float32((float64(v)*p.opts.Scale - p.opts.Mean[c]) / p.opts.Std[c])
+		}
+	}
+	p.pool.New = func() any { return new(scratch) }
+	return p, nil
+}
+
+// Options returns the options with every default filled in.
+func (p *Preprocessor) Options() Options { return p.opts }
+
+// Len returns the number of float32 values of one image's tensor: 3·W·H.
+func (p *Preprocessor) Len() int { return 3 * p.opts.Width * p.opts.Height }
+
+// Shape returns the tensor shape for a batch of n images: [n,3,H,W] for
+// NCHW, [n,H,W,3] for NHWC.
+func (p *Preprocessor) Shape(n int) []int64 {
+	w, h := int64(p.opts.Width), int64(p.opts.Height)
+	if p.opts.Layout == NHWC {
+		return []int64{int64(n), h, w, 3}
+	}
+	return []int64{int64(n), 3, h, w}
+}
+
+// Run writes img into dst[:p.Len()] and returns where it was placed. Errors
+// wrap [ErrEmptyImage], [ErrImageTooLarge] or [ErrShortBuffer]; dst is not
+// modified then.
+func (p *Preprocessor) Run(img image.Image, dst []float32) (Geometry, error) {
+	w, h, err := CheckImage(img)
+	if err != nil {
+		return Geometry{}, err
+	}
+	if len(dst) < p.Len() {
+		return Geometry{}, fmt.Errorf("%w: %d values, want %d", ErrShortBuffer, len(dst), p.Len())
+	}
+	g := p.Geometry(w, h)
+	s := p.pool.Get().(*scratch)
+	defer p.pool.Put(s)
+	s.prepare(w, h, g.Width, g.Height)
+	var src source
+	src.bind(img, s)
+	p.fillPad(dst[:p.Len()], g)
+	p.resize(dst, g, s, &src)
+	return g, nil
+}
+
+// CheckImage returns the size of img, or an [*ImageError] when img is nil,
+// has no pixels or has a side longer than [MaxSide].
+func CheckImage(img image.Image) (w, h int, err error) {
+	if img == nil {
+		return 0, 0, &ImageError{Err: ErrEmptyImage}
+	}
+	b := img.Bounds()
+	w, h = b.Dx(), b.Dy()
+	switch {
+	case w <= 0 || h <= 0:
+		return w, h, &ImageError{Width: w, Height: h, Err: ErrEmptyImage}
+	case w > MaxSide || h > MaxSide:
+		return w, h, &ImageError{Width: w, Height: h, Err: ErrImageTooLarge}
+	}
+	return w, h, nil
+}
+
+// Geometry returns the placement of a w×h image without pre-processing it.
+// For a letterbox, r = min(Width/w, Height/h) and the image is resized to
+// floor(w·r) × floor(h·r) (at least 1×1), exactly as float64 arithmetic
+// gives it.
+func (p *Preprocessor) Geometry(w, h int) Geometry {
+	o := &p.opts
+	g := Geometry{SrcWidth: w, SrcHeight: h, Width: o.Width, Height: o.Height}
+	if o.Resize == Stretch {
+		g.ScaleX = float64(o.Width) / float64(w)
+		g.ScaleY = float64(o.Height) / float64(h)
+		return g
+	}
+	r := math.Min(float64(o.Width)/float64(w), float64(o.Height)/float64(h))
+	g.ScaleX, g.ScaleY = r, r
+	g.Width = min(max(int(float64(w)*r), 1), o.Width)
+	g.Height = min(max(int(float64(h)*r), 1), o.Height)
+	if o.Placement == Center {
+		g.OffsetX = (o.Width - g.Width) / 2
+		g.OffsetY = (o.Height - g.Height) / 2
+	}
+	return g
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"io"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/modelreg/modelreg/detect"
+)
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+func encodePNG(w io.Writer, img image.Image) error {
+	return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(w, img)
+}
+
+// palette holds distinct box colours, picked by class id.
+var palette = []color.RGBA{
+	{230, 25, 75, 255}, {60, 180, 75, 255}, {255, 225, 25, 255}, {0, 130, 200, 255},
+	{245, 130, 48, 255}, {145, 30, 180, 255}, {70, 240, 240, 255}, {240, 50, 230, 255},
+}
+
+// annotate returns a copy of img with each detection's box and a label with
+// its confidence drawn on it.
+func annotate(img image.Image, dets []detect.Detection) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
+	thick := max(2, min(b.Dx(), b.Dy())/300)
+	for i := len(dets) - 1; i >= 0; i-- { // best last, on top
+		d := dets[i]
+		c := palette[max(d.Class, 0)%len(palette)]
+		r := d.Box.Rect()
+		drawRect(out, r, thick, c)
+		drawLabel(out, r.Min, d.Label+" "+formatScore(d.Confidence), c)
+	}
+	return out
+}
+
+func drawRect(dst *image.RGBA, r image.Rectangle, t int, c color.RGBA) {
+	u := image.NewUniform(c)
+	for _, edge := range []image.Rectangle{
+		{r.Min, image.Pt(r.Max.X, r.Min.Y+t)}, {image.Pt(r.Min.X, r.Max.Y-t), r.Max},
+		{r.Min, image.Pt(r.Min.X+t, r.Max.Y)}, {image.Pt(r.Max.X-t, r.Min.Y), r.Max},
+	} {
+		draw.Draw(dst, edge.Intersect(dst.Bounds()), u, image.Point{}, draw.Src)
+	}
+}
+
+func drawLabel(dst *image.RGBA, at image.Point, text string, c color.RGBA) {
+	face := basicfont.Face7x13
+	w := font.MeasureString(face, text).Ceil() + 6
+	h := face.Metrics().Height.Ceil() + 4
+	y := at.Y - h
+	if y < 0 {
+		y = at.Y
+	}
+	bg := image.Rect(at.X, y, at.X+w, y+h).Intersect(dst.Bounds())
+	draw.Draw(dst, bg, image.NewUniform(c), image.Point{}, draw.Src)
+	d := font.Drawer{Dst: dst, Src: image.NewUniform(textColour(c)), Face: face,
+		Dot: fixed.P(at.X+3, y+h-4)}
+	d.DrawString(text)
+}
+
+// textColour is black on light backgrounds, white on dark ones.
+func textColour(c color.RGBA) color.Color {
+	if 299*int(c.R)+587*int(c.G)+114*int(c.B) > 150000 {
+		return color.Black
+	}
+	return color.White
+}
+
+func formatScore(s float32) string {
+	n := int(s*100 + 0.5)
+	return string([]byte{'0' + byte(n/100), '.', '0' + byte(n/10%10), '0' + byte(n%10)})
+}

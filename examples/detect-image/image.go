@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
+	"github.com/modelreg/modelreg/internal/atomicfile"
+)
+
+// result is one line of -json output.
+type result struct {
+	Image   string          `json:"image"`
+	Width   int             `json:"width"`
+	Height  int             `json:"height"`
+	Objects []detect.Object `json:"objects"`
+}
+
+func detectOne(ctx context.Context, m detect.Detector, path string, o *options, stdout io.Writer) error {
+	img, err := readImage(path, o.exif)
+	if err != nil {
+		return err
+	}
+	dets, err := m.Detect(ctx, img)
+	if err != nil {
+		return err
+	}
+	if o.out != "" {
+		if err := writeAnnotated(img, dets, o.out, path); err != nil {
+			return err
+		}
+	}
+	b := img.Bounds()
+	if o.json {
+		return json.NewEncoder(stdout).Encode(result{Image: path, Width: b.Dx(), Height: b.Dy(),
+			Objects: detect.ToObjects(dets).Objects})
+	}
+	return printTable(stdout, path, b, dets)
+}
+
+func readImage(path string, exif bool) (image.Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytesReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if exif {
+		if o, err := preprocess.ReadOrientation(data); err == nil {
+			img = preprocess.Orient(img, o)
+		}
+	}
+	return img, nil
+}
+
+func printTable(w io.Writer, path string, b image.Rectangle, dets []detect.Detection) error {
+	fmt.Fprintf(w, "%s (%dx%d): %d objects\n", path, b.Dx(), b.Dy(), len(dets))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  label\tconfidence\tbox (x1, y1, x2, y2) px")
+	for _, d := range dets {
+		fmt.Fprintf(tw, "  %s\t%.3f\t(%.0f, %.0f, %.0f, %.0f)\n", d.Label, d.Confidence, d.Box.X1, d.Box.Y1, d.Box.X2, d.Box.Y2)
+	}
+	return tw.Flush()
+}
+
+func writeAnnotated(img image.Image, dets []detect.Detection, dir, path string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	dst := filepath.Join(dir, filepath.Base(path)+".detections.png")
+	f, err := atomicfile.New(dst, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if err := encodePNG(f, annotate(img, dets)); err != nil {
+		return err
+	}
+	return f.Commit()
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelreg/modelreg/loader"
+	"github.com/modelreg/modelreg/registry"
+)
+
+const dog = "../../testdata/images/dog.jpg"
+
+// ortErr is why the ONNX Runtime library cannot be used, if it cannot.
+var ortErr error
+
+// TestMain runs the command as a user would on a fresh machine: the bundled
+// catalog only, installed into a private, empty cache.
+func TestMain(m *testing.M) {
+	lib, err := loader.Find(nil)
+	ortErr = err
+	cache, err := os.MkdirTemp("", "detect-image-cache")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(loader.EnvLibraryPath, lib) // before moving the user cache dir
+	os.Setenv("XDG_CACHE_HOME", cache)
+	os.Setenv(registry.EnvDirs, "")
+	code := m.Run()
+	os.RemoveAll(cache)
+	os.Exit(code)
+}
+
+func setup(t *testing.T) {
+	t.Helper()
+	if ortErr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(ortErr)
+		}
+		t.Skipf("%v (run scripts/install-ort.sh)", ortErr)
+	}
+}
+
+func TestJSONAndAnnotatedImage(t *testing.T) {
+	setup(t)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-json", "-out", out, dog}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, stderr.String())
+	}
+	var res struct {
+		Image         string
+		Width, Height int
+		Objects       []struct {
+			Label       string
+			Confidence  float64
+			BoundingBox struct {
+				TopLeft     struct{ X, Y float64 } `json:"top_left"`
+				BottomRight struct{ X, Y float64 } `json:"bottom_right"`
+			} `json:"bounding_box"`
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout.String())
+	}
+	if res.Image != dog || res.Width != 768 || res.Height != 576 || len(res.Objects) != 3 || res.Objects[0].Label != "dog" {
+		t.Errorf("result = %+v; want dog.jpg 768x576 with dog, bicycle, car", res)
+	}
+	for _, o := range res.Objects {
+		b := o.BoundingBox
+		if b.TopLeft.X < 0 || b.TopLeft.Y < 0 || b.BottomRight.X > 1 || b.BottomRight.Y > 1 || b.TopLeft.X >= b.BottomRight.X {
+			t.Errorf("%s: box %+v not relative", o.Label, b)
+		}
+	}
+	f, err := os.Open(filepath.Join(out, "dog.jpg.detections.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil || img.Bounds().Dx() != 768 {
+		t.Errorf("annotated image: %v, %v", img.Bounds(), err)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	setup(t)
+	bad := filepath.Join(t.TempDir(), "truncated.jpg")
+	data, _ := os.ReadFile(dog)
+	os.WriteFile(bad, data[:1000], 0o644)
+	tests := []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{nil, 2, "usage"},
+		{[]string{"-threshold", "2", dog}, 2, "threshold"},
+		{[]string{"-model", "yolox-nan", dog}, 1, `did you mean "yolox-nano-coco"`},
+		{[]string{bad}, 1, "decode"},
+		{[]string{"missing.jpg"}, 1, "no such file"},
+		{[]string{"-model", "picodet-s-320-coco", dog}, 0, ""},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tt.args, &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) {
+			t.Errorf("run(%q) = %d, stderr %q; want %d mentioning %q", tt.args, code, stderr.String(), tt.code, tt.stderr)
+		}
+	}
+}
