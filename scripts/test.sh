@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Runs the project's checks and tests: installs the ONNX Runtime library the
-# tests load (idempotent, fast when present), then vet, a cgo-free build, and
-# the race-enabled test suite.
+# Runs the project's checks and tests, as CI does (.ci/run calls this):
+#   - installs the ONNX Runtime library the tests load (fast when present);
+#   - in CI (CI set), or when MODELREG_S3=1, builds (once, cached) and starts
+#     a SeaweedFS S3 server on loopback for the object-store tests; elsewhere
+#     those tests skip and say how to run them;
+#   - gofmt, vet, a cgo-free build, and the race-enabled test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-ort.sh >/dev/null
+
+if [ -n "${CI:-}" ] || [ "${MODELREG_S3:-}" = 1 ]; then
+	env=$(./scripts/seaweedfs.sh start)
+	eval "$env"
+	trap './scripts/seaweedfs.sh stop >/dev/null 2>&1 || true' EXIT
+fi
+
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed on: $unformatted" >&2
@@ -13,4 +23,4 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 CGO_ENABLED=0 go build ./...
-go test -race -timeout 20m ./...
+go test -race -timeout 30m ./...
