@@ -55,8 +55,11 @@ type Options struct {
 	// by FlushOld. When nil, MODELS_MAX_VERSIONS_TO_KEEP decides; default -1,
 	// which keeps all versions.
 	MaxVersionsToKeep *int
-	// Offline forbids network access; MODELS_OFFLINE=1 sets it too. Downloads
-	// are refused and managers receive ManagerEnv.Offline.
+	// Offline forbids network access; MODELS_OFFLINE=1 sets it too. Models
+	// already downloaded (or imported, see Registry.Import) work; a download
+	// is refused with an error wrapping ErrOffline unless a manager or mirror
+	// of the model is local ("file", "mem"), and only local ones are used.
+	// Managers receive ManagerEnv.Offline.
 	Offline bool
 	// MaxExtractSize caps the bytes an archive may expand to. Default 64 GiB.
 	MaxExtractSize int64

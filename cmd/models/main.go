@@ -16,6 +16,14 @@
 //	register [record flags] NAME
 //	publish [record flags] NAME FILE
 //	verify [NAME]
+//	export -o FILE [--gzip] NAME...
+//	import [--dir DIR] [--overwrite] FILE
+//
+// export writes downloaded models and their manifest entries to a bundle
+// (tar, or tar.gz for -o *.gz, *.tgz or --gzip; "-o -" is standard output);
+// import verifies every file of a bundle ("-" reads standard input) before
+// adding its models, downloaded, to --dir or the first directory of the
+// search path. With MODELS_OFFLINE=1 nothing touches the network.
 //
 // --dirs (a list separated like PATH) overrides MODELS_DIRS. The exit status
 // is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage

@@ -46,6 +46,8 @@ func init() {
 		{"register", "[record flags] NAME", "add a model to a manifest", (*app).register},
 		{"publish", "[record flags] NAME FILE", "upload a file and register it", (*app).publish},
 		{"verify", "[NAME]", "re-hash local copies and report mismatches", (*app).verify},
+		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
+		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
 	}
 }
 
