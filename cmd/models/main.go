@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	models [--dirs DIRS] <command> [flags] [args]
+//	models [--dirs DIRS] [--no-catalog] <command> [flags] [args]
 //
 //	list [--downloaded] [--search S] [--tags a,b] [--json]
 //	info NAME
@@ -25,7 +25,10 @@
 // adding its models, downloaded, to --dir or the first directory of the
 // search path. With MODELS_OFFLINE=1 nothing touches the network.
 //
-// --dirs (a list separated like PATH) overrides MODELS_DIRS. The exit status
+// --dirs (a list separated like PATH) overrides MODELS_DIRS. The catalog
+// bundled with the command (package catalog: yolox-nano-coco,
+// picodet-s-320-coco) is searched after the search path, unless
+// --no-catalog; its models install into the user cache. The exit status
 // is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage
 // error.
 package main
@@ -36,7 +39,9 @@ import (
 	"os/signal"
 
 	// Manager types available to manifests.
+	_ "github.com/modelreg/modelreg/registry/blobmanager"
 	_ "github.com/modelreg/modelreg/registry/filemanager"
+	_ "github.com/modelreg/modelreg/registry/gdrivemanager"
 	_ "github.com/modelreg/modelreg/registry/httpmanager"
 )
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/modelreg/modelreg/catalog"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -25,6 +26,7 @@ type app struct {
 	stdout, stderr io.Writer
 	dirs           string
 	dirsSet        bool
+	noCatalog      bool
 }
 
 type command struct {
@@ -108,6 +110,7 @@ func (a *app) flags(name string) *flag.FlagSet {
 		a.dirs, a.dirsSet = s, true
 		return nil
 	})
+	fs.BoolVar(&a.noCatalog, "no-catalog", a.noCatalog, "leave out the catalog bundled with the command")
 	return fs
 }
 
@@ -144,6 +147,9 @@ func (a *app) registry(opts *registry.Options) (*registry.Registry, error) {
 		if opts.Dirs == nil {
 			opts.Dirs = []string{}
 		}
+	}
+	if !a.noCatalog {
+		opts.Catalogs = append(opts.Catalogs, catalog.Catalog())
 	}
 	return registry.New(opts)
 }
