@@ -2,14 +2,14 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/internal/transfer"
 )
 
 // EventKind is the kind of a download progress [Event].
@@ -47,8 +47,24 @@ type Event struct {
 	Model string // full model name
 	File  string // file being transferred (a multi-file model has several)
 	Path  string // local path of the model, for EventDone
-	Done  int64  // bytes received so far
+	Done  int64  // bytes received so far (for EventProgress, resumed ones included)
 	Total int64  // expected bytes; -1 when unknown
+
+	// The fields below are set for EventProgress (and Resumed for
+	// EventStart) by transfers through the parallel transfer engine, used
+	// for managers that implement [RangeDownloader] and [Stater]; they are
+	// zero otherwise.
+
+	Rate    float64       // recent transfer rate, bytes per second
+	ETA     time.Duration // estimated time left for the file; 0 when unknown
+	Retries int           // parts retried or restarted (lost connections, stalls) so far
+	Resumed int64         // bytes kept from an earlier, interrupted download
+
+	// ModelDone and ModelTotal cover the whole model: the bytes of its files
+	// already in place plus Done, and the sum of its files' sizes (-1 when
+	// one is unknown). They are set for EventStart and EventProgress.
+	ModelDone  int64
+	ModelTotal int64
 }
 
 // DownloadOptions configures [Registry.Download]. A nil *DownloadOptions is
@@ -56,11 +72,15 @@ type Event struct {
 type DownloadOptions struct {
 	// Force downloads again even when a verified local copy exists.
 	Force bool
-	// Progress, when non-nil, receives progress events. It is called from the
-	// downloading goroutine and must not block. When several goroutines
+	// Progress, when non-nil, receives progress events. It is called from
+	// the downloading goroutine or, for transfers through the parallel
+	// engine, from its reporting goroutine (every 200 ms); calls never
+	// overlap, and it must not block. When several goroutines
 	// download the same model at once only the one doing the transfer sees
 	// events.
 	Progress func(Event)
+	// Transfer tunes the parallel transfer engine; nil means its defaults.
+	Transfer *TransferOptions
 }
 
 // Download makes sure the model name is present locally and returns its
@@ -76,6 +96,16 @@ type DownloadOptions struct {
 // rejected. When the manager fails, the entry's mirrors are tried in order.
 // Concurrent calls for the same model share one transfer; across processes a
 // lock file avoids duplicate work.
+//
+// When the manager reads ranges and stats objects ([RangeDownloader] and
+// [Stater]: the file, http(s), mem, gdrive and blob managers), files are
+// fetched by the parallel transfer engine (see [TransferOptions]): ranged
+// parts over several connections, hashed while they arrive, with stalled or
+// failed parts retried, and progress recorded beside the partial file so that
+// a later Download, in this or another process (after a crash, a kill or a
+// cancelled context), fetches only the missing bytes. A resumed partial file is
+// used when the manifest gives its sha256, or else when the source's ETag or
+// modification time is unchanged. Other managers stream each file once.
 func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOptions) (string, error) {
 	if opts == nil {
 		opts = &DownloadOptions{}
@@ -90,18 +120,28 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err := r.canDownload(m); err != nil {
 		return "", err
 	}
-	ch := r.flight.DoChan(m.filePath(), func() (any, error) {
-		return nil, r.fetch(ctx, m, opts)
-	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return "", res.Err
+	for {
+		ch := r.flight.DoChan(m.filePath(), func() (any, error) {
+			return nil, r.fetch(ctx, m, opts)
+		})
+		select {
+		case res := <-ch:
+			if cancelled(res.Err) && ctx.Err() == nil {
+				continue // joined a transfer whose caller gave up: run our own
+			}
+			if res.Err != nil {
+				return "", res.Err
+			}
+			return m.Path(), nil
+		case <-ctx.Done():
+			return "", ctx.Err()
 		}
-	case <-ctx.Done():
-		return "", ctx.Err()
 	}
-	return m.Path(), nil
+}
+
+// cancelled reports whether err comes from a cancelled context.
+func cancelled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // managed resolves name to an entry that has a local copy.
@@ -120,9 +160,8 @@ func (r *Registry) managed(ctx context.Context, name string) (*Model, error) {
 }
 
 func (r *Registry) canDownload(m *Model) error {
-	if r.cfg.offline {
-		return sentinelf(ErrDownloadsDisabled, "registry: cannot download %s: offline mode is on (%s or Options.Offline)",
-			m.Name(), EnvOffline)
+	if err := r.checkOffline(m); err != nil {
+		return err
 	}
 	if !r.cfg.allowDownloads {
 		return sentinelf(ErrDownloadsDisabled, "registry: cannot download %s: downloads are disabled (set %s=true or Options.AllowDownloads to enable them)",
@@ -152,7 +191,8 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 	if m.extracts() {
 		removeStaleTemps(m.Path())
 	}
-	p := &progress{fn: opts.Progress, model: m.Name()}
+	p := &progress{fn: opts.Progress, model: m.Name(), engine: opts.Transfer.engineOptions(), modelTotal: modelSize(m),
+		single: len(m.Files) == 0 || m.extracts()}
 	switch {
 	case len(m.Files) > 0 && !m.extracts():
 		err = r.fetchFiles(ctx, m, opts.Force, p)
@@ -193,27 +233,20 @@ func (r *Registry) fetchFile(ctx context.Context, m *Model, p *progress) error {
 			return r.extract(ctx, m, dest, p) // a verified archive is already here
 		}
 	}
-	f, err := atomicfile.New(dest, 0o644)
-	if err != nil {
-		return fmt.Errorf("registry: download %s: %w", m.Name(), err)
-	}
-	defer f.Abort()
 	want := want{size: m.Size(), sha256: m.SHA256, name: m.BaseFilename}
-	if err := r.transfer(ctx, m, "", f.File, want, p); err != nil {
+	if err := r.transferTo(ctx, m, "", dest, want, p); err != nil {
 		return err
 	}
-	if m.extracts() {
-		if err := r.extract(ctx, m, f.Name(), p); err != nil {
-			return err
-		}
-		if m.flags().Delete {
-			return nil // the deferred Abort removes the archive
+	if !m.extracts() {
+		return nil
+	}
+	err := r.extract(ctx, m, dest, p)
+	if err != nil || m.flags().Delete {
+		if rerr := removeFile(dest); err == nil && rerr != nil {
+			return fmt.Errorf("registry: download %s: %w", m.Name(), rerr)
 		}
 	}
-	if err := f.Commit(); err != nil {
-		return fmt.Errorf("registry: download %s: %w", m.Name(), err)
-	}
-	return nil
+	return err
 }
 
 // fetchFiles downloads each missing file of a multi-file model.
@@ -223,29 +256,35 @@ func (r *Registry) fetchFiles(ctx context.Context, m *Model, force bool, p *prog
 		dest := filepath.Join(root, filepath.FromSlash(file.Path))
 		size := sizeOf(file.SizeBytes)
 		if !force && verifyFile(ctx, dest, size, "") == nil {
+			p.base += max(size, 0)
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 			return err
 		}
-		if err := r.fetchOne(ctx, m, file, dest, p); err != nil {
+		w := want{size: size, sha256: file.SHA256, name: file.Path}
+		if err := r.transferTo(ctx, m, file.Path, dest, w, p); err != nil {
 			return err
 		}
+		p.base += max(size, 0)
 	}
 	return nil
 }
 
-func (r *Registry) fetchOne(ctx context.Context, m *Model, file File, dest string, p *progress) error {
-	f, err := atomicfile.New(dest, 0o644)
-	if err != nil {
-		return err
+// modelSize returns the sum of the sizes of m's files; -1 when one is
+// unknown.
+func modelSize(m *Model) int64 {
+	if len(m.Files) == 0 || m.extracts() {
+		return m.Size()
 	}
-	defer f.Abort()
-	w := want{size: sizeOf(file.SizeBytes), sha256: file.SHA256, name: file.Path}
-	if err := r.transfer(ctx, m, file.Path, f.File, w, p); err != nil {
-		return err
+	var n int64
+	for _, f := range m.Files {
+		if f.SizeBytes == nil {
+			return -1
+		}
+		n += *f.SizeBytes
 	}
-	return f.Commit()
+	return n
 }
 
 func sizeOf(p *int64) int64 {
@@ -255,80 +294,16 @@ func sizeOf(p *int64) int64 {
 	return *p
 }
 
-// transfer downloads the object (sub is a file of a multi-file model) into
-// f, trying the manager and then each mirror, and verifies it.
-func (r *Registry) transfer(ctx context.Context, m *Model, sub string, f *os.File, w want, p *progress) error {
-	var errs []string
-	var last error
-	for i, spec := range m.managerSpecs() {
-		if err := resetFile(f); err != nil {
-			return err
-		}
-		err := r.transferFrom(ctx, m, spec, sub, f, w, p)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		last = err
-		label := "manager " + spec.Type
-		if i > 0 {
-			label = fmt.Sprintf("mirror %d (%s)", i, spec.Type)
-		}
-		r.log.Warn("download failed", "model", m.Name(), "source", label, "err", err)
-		errs = append(errs, label+": "+err.Error())
-	}
-	if len(errs) == 1 {
-		return fmt.Errorf("registry: download %s: %w", m.Name(), last)
-	}
-	return fmt.Errorf("registry: download %s failed from every source: %s: %w", m.Name(), strings.Join(errs, "; "), last)
-}
-
-func resetFile(f *os.File) error {
-	if err := f.Truncate(0); err != nil {
-		return err
-	}
-	_, err := f.Seek(0, 0)
-	return err
-}
-
-func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec, sub string, f *os.File, w want, p *progress) error {
-	mgr, key, err := r.openManager(ctx, m, spec)
-	if err != nil {
-		return err
-	}
-	if sub != "" {
-		key = path.Join(key, sub)
-	}
-	total := w.size
-	if st, ok := mgr.(Stater); ok && total < 0 {
-		if info, err := st.Stat(ctx, key); err == nil {
-			total = info.Size
-		}
-	}
-	p.file, p.total = w.name, total
-	p.emit(Event{Kind: EventStart})
-	v := newVerifier(f, w, p)
-	if err := mgr.Download(ctx, key, v); err != nil {
-		if v.err != nil {
-			return v.err
-		}
-		return err
-	}
-	if err := v.finish(); err != nil {
-		return err
-	}
-	p.emit(Event{Kind: EventVerify, Done: v.n})
-	return nil
-}
-
 // progress forwards events to the caller's callback.
 type progress struct {
-	fn    func(Event)
-	model string
-	file  string
-	total int64
+	fn         func(Event)
+	model      string
+	file       string
+	total      int64
+	engine     *transfer.Options
+	base       int64 // bytes of the model's files already in place
+	modelTotal int64 // -1 when unknown
+	single     bool  // the model is one file (or archive)
 }
 
 func (p *progress) emit(e Event) {
@@ -341,6 +316,12 @@ func (p *progress) emit(e Event) {
 	}
 	if e.Kind != EventDone {
 		e.Total = p.total
+	}
+	if e.Kind == EventStart || e.Kind == EventProgress {
+		e.ModelDone, e.ModelTotal = p.base+e.Done, p.modelTotal
+		if p.single && p.modelTotal < 0 {
+			e.ModelTotal = e.Total
+		}
 	}
 	p.fn(e)
 }

@@ -139,17 +139,6 @@ func TestOfflineLocalOperationsNeverDial(t *testing.T) {
 	}
 }
 
-// canDownloadPatched reports whether download.go's canDownload uses the
-// offline rule of offline.go (local managers allowed, ErrOffline); see
-// the report that introduced offline.go. Until then the tests that need it
-// skip.
-func canDownloadPatched(t *testing.T, err error) {
-	t.Helper()
-	if err != nil && strings.HasPrefix(err.Error(), "registry: cannot download") && strings.Contains(err.Error(), "offline mode is on") {
-		t.Skip("download.go's canDownload refuses every download offline; apply the offline.go change to it")
-	}
-}
-
 func TestOfflineMissingModelMessage(t *testing.T) {
 	for _, v := range offlineVariants() {
 		t.Run(v.name, func(t *testing.T) {
@@ -157,7 +146,6 @@ func TestOfflineMissingModelMessage(t *testing.T) {
 			var dials atomic.Int32
 			r := newOfflineRegistry(t, dir, v.opt, v.env, &dials)
 			_, err := r.Download(t.Context(), "missing", nil)
-			canDownloadPatched(t, err)
 			want := `registry: model "missing" is not downloaded and offline mode is on (MODELS_OFFLINE=1): ` +
 				`download it on a connected machine, or import a bundle with "models import"`
 			if err == nil || err.Error() != want {
@@ -181,7 +169,6 @@ func TestOfflineLocalManagersStillInstall(t *testing.T) {
 			r := newOfflineRegistry(t, dir, v.opt, v.env, &dials)
 			for _, name := range []string{"local", "mirrored"} {
 				p, err := r.Download(t.Context(), name, nil)
-				canDownloadPatched(t, err)
 				if err != nil {
 					t.Fatalf("Download(%s) offline = %v", name, err)
 				}

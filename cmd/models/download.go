@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -36,9 +37,12 @@ func (a *app) download(ctx context.Context, args []string) error {
 // progress shows download events: a progress bar on a terminal, plain
 // lines otherwise.
 type progress struct {
-	w   io.Writer
-	tty bool
-	bar *progressbar.ProgressBar
+	w       io.Writer
+	tty     bool
+	bar     *progressbar.ProgressBar
+	file    string
+	desc    string
+	retries int
 }
 
 func newProgress(w io.Writer) *progress {
@@ -49,27 +53,62 @@ func newProgress(w io.Writer) *progress {
 func (p *progress) event(e registry.Event) {
 	switch e.Kind {
 	case registry.EventStart:
-		p.finish()
-		if p.tty {
-			p.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(p.w), progressbar.OptionShowBytes(true),
-				progressbar.OptionSetDescription(e.File), progressbar.OptionClearOnFinish())
-			return
-		}
-		fmt.Fprintf(p.w, "downloading %s (%s, %s)\n", e.Model, e.File, sizeText(e.Total))
+		p.start(e)
 	case registry.EventProgress:
+		p.retries = e.Retries
 		if p.bar != nil {
+			p.describe(e)
 			p.bar.Set64(e.Done)
 		}
 	case registry.EventVerify:
 		p.finish()
 		if !p.tty {
-			fmt.Fprintf(p.w, "verified %s (%d bytes)\n", e.File, e.Done)
+			fmt.Fprintf(p.w, "verified %s (%d bytes%s)\n", e.File, e.Done, retriesText(p.retries))
 		}
 	case registry.EventExtract:
 		fmt.Fprintf(p.w, "extracting %s\n", e.File)
 	case registry.EventDone:
 		fmt.Fprintf(p.w, "downloaded %s to %s\n", e.Model, e.Path)
 	}
+}
+
+// start begins a file's transfer: a new bar, or a line.
+func (p *progress) start(e registry.Event) {
+	p.finish()
+	p.file, p.desc, p.retries = e.File, "", 0
+	resumed := ""
+	if e.Resumed > 0 {
+		resumed = ", resuming at " + sizeText(e.Resumed)
+	}
+	if !p.tty {
+		fmt.Fprintf(p.w, "downloading %s (%s, %s%s)\n", e.Model, e.File, sizeText(e.Total), resumed)
+		return
+	}
+	p.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(p.w), progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription(e.File), progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	if e.Resumed > 0 {
+		p.bar.Set64(e.Resumed)
+	}
+}
+
+// describe shows the engine's part retries beside the file name.
+func (p *progress) describe(e registry.Event) {
+	desc := e.File + retriesText(e.Retries)
+	if desc != p.desc {
+		p.desc = desc
+		p.bar.Describe(desc)
+	}
+}
+
+func retriesText(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return ", 1 part retried"
+	}
+	return fmt.Sprintf(", %d parts retried", n)
 }
 
 func (p *progress) finish() {

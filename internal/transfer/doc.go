@@ -1,0 +1,46 @@
+// Package transfer downloads one object into a local file: as parallel
+// ranged parts written at their offsets into a temp file beside the
+// destination, with its sha256 computed while the parts arrive, verified
+// before the file is renamed into place.
+//
+// # Resume
+//
+// The temp file lives in a partial directory next to the destination,
+// ".<base>.tmp-dl-<token>-<pid>-<host>", holding "data" (the object's bytes
+// at their offsets, sparse until written) and "state.json" (see [State]).
+// The state is rewritten every [Options.CheckpointBytes] of new data with
+// how many bytes of each part were written, so a killed process loses at
+// most a few MiB; the data file is synced every [Options.SyncBytes], and the
+// state also records what the last sync made durable, with the sha256 state
+// of the prefix hashed before it. A later [Fetch] for the same destination,
+// in any process, continues from the written bytes when the system has not
+// rebooted since (same boot id), from the synced ones otherwise, re-hashing
+// only what lies past the recorded hash state. It continues when it can
+// trust the partial download: the expected sha256 is the same (the final
+// hash catches any lie), or, without one, the source is the same and its
+// strong ETag or modification time has not changed (then the source is
+// stat-ed again after the transfer, and a change fails the download as
+// [ErrChanged]).
+//
+// # Ownership
+//
+// A partial directory belongs to the process named in it. Another caller
+// takes it over only when its owner is dead: on the same host, when the pid
+// no longer exists (or, for the caller's own pid, when no Fetch of this
+// process holds it); on another host, when the owner has not touched the
+// directory for [Options.StaleAfter]. Takeover is a rename of the directory
+// to the taker's own name, which only one contender can win. A caller that
+// finds a live owner waits for it; when the owner finishes, the caller
+// checks the destination and returns. An owner that stops (cancelled, or
+// out of retries) renames its directory to a free name, so that the next
+// caller continues at once.
+//
+// # Errors
+//
+// Each part is retried with jittered exponential backoff, restarted when no
+// byte arrives for [Options.StallTimeout], and given up after
+// [Options.MaxRetries] failures in a row without progress. Errors marked
+// with [Permanent], errors whose Temporary method reports false (an HTTP
+// 404, 401 or 403), ENOSPC and a [MismatchError] after one complete retry
+// are not retried.
+package transfer

@@ -1,0 +1,202 @@
+package transfer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Info describes a source object.
+type Info struct {
+	Size    int64     // -1 when unknown
+	ETag    string    // "" when unknown
+	ModTime time.Time // zero when unknown
+}
+
+// Source is the object to download. Implementations are safe for concurrent
+// use: Fetch reads several ranges at once.
+type Source interface {
+	// Stat describes the object without reading it.
+	Stat(ctx context.Context) (Info, error)
+	// ReadRange writes n bytes of the object, from offset off, to w. It
+	// returns an error wrapping [ErrRangesUnsupported] when the source
+	// turns out not to read ranges; never wrong bytes.
+	ReadRange(ctx context.Context, off, n int64, w io.Writer) error
+	// Read writes the whole object to w, from its first byte.
+	Read(ctx context.Context, w io.Writer) error
+}
+
+// Request says what to download and where.
+type Request struct {
+	// Dest is the final path. Its directory must exist; the partial
+	// download lives there too.
+	Dest string
+	// Source is where the bytes come from.
+	Source Source
+	// SourceID identifies the source (a URL or a hash of the manager's
+	// config) in the resume state: without SHA256, a partial download is
+	// continued only from the same source.
+	SourceID string
+	// Size is the expected size; -1 when unknown (0 is an empty object).
+	Size int64
+	// SHA256 is the expected sha256 in hex; "" when unknown.
+	SHA256 string
+	// CheckHead, when not nil, is given the first HeadSize bytes (all of
+	// them for a smaller object) once they are on disk; an error ends the
+	// download, is not retried, and discards the partial download.
+	CheckHead func(head []byte) error
+	// Progress, when not nil, receives progress reports every
+	// Options.ProgressInterval and once at the end, from one goroutine at a
+	// time. It must not block.
+	Progress func(Progress)
+}
+
+// HeadSize is how many leading bytes [Request.CheckHead] receives.
+const HeadSize = 512
+
+// Progress reports a download's progress.
+type Progress struct {
+	Done     int64         // bytes of the object on disk (resumed ones included)
+	Total    int64         // object size; -1 when unknown
+	Resumed  int64         // bytes kept from an earlier, interrupted download
+	Rate     float64       // recent transfer rate in bytes per second
+	ETA      time.Duration // estimated time left; 0 when unknown
+	Retries  int           // retried or restarted parts so far
+	Active   int           // parts being transferred now
+	Parallel bool          // the object comes as parallel ranged parts
+}
+
+// Result describes a completed download.
+type Result struct {
+	Size        int64  // bytes in the file
+	SHA256      string // their sha256, lower-case hex
+	Transferred int64  // bytes received by this call
+	Resumed     int64  // bytes kept from an earlier, interrupted download
+	Retries     int    // retried or restarted parts
+	Parallel    bool   // the object came as parallel ranged parts
+	Shared      bool   // another owner completed the file while this call waited
+}
+
+// Defaults for the zero fields of [Options].
+const (
+	DefaultPartSize         = 8 << 20
+	DefaultConnections      = 4
+	DefaultStallTimeout     = 30 * time.Second
+	DefaultMaxRetries       = 5
+	DefaultBaseDelay        = 250 * time.Millisecond
+	DefaultMaxDelay         = 15 * time.Second
+	DefaultCheckpointBytes  = 4 << 20
+	DefaultSyncBytes        = 64 << 20
+	DefaultStaleAfter       = time.Minute
+	DefaultProgressInterval = 200 * time.Millisecond
+)
+
+// Options tune a download. A nil *Options, and each zero field, means the
+// default.
+type Options struct {
+	// PartSize is the size of each ranged part; 0 means 8 MiB. An object
+	// of one part or less is one ranged request.
+	PartSize int64
+	// Connections is how many parts are transferred at once; 0 means 4.
+	Connections int
+	// StallTimeout restarts a part that receives no byte for that long;
+	// 0 means 30 s.
+	StallTimeout time.Duration
+	// MaxRetries is how many times in a row a part is retried without
+	// progress before the download fails; 0 means 5, negative means never.
+	MaxRetries int
+	// BaseDelay is the backoff before a part's first retry, doubled for
+	// each further one, with jitter; 0 means 250 ms.
+	BaseDelay time.Duration
+	// MaxDelay caps each backoff; 0 means 15 s.
+	MaxDelay time.Duration
+	// CheckpointBytes is how many new bytes trigger a rewrite of the resume
+	// state, so that a killed process loses about that much; 0 means 4 MiB.
+	CheckpointBytes int64
+	// SyncBytes is how many new bytes trigger a sync of the data file, so
+	// that a system crash loses about that much; 0 means 64 MiB.
+	SyncBytes int64
+	// StaleAfter is how long a partial download on another host may go
+	// untouched before it counts as abandoned; 0 means 1 min. Owners touch
+	// theirs every StaleAfter/4.
+	StaleAfter time.Duration
+	// ProgressInterval is the time between progress reports; 0 means 200 ms.
+	ProgressInterval time.Duration
+}
+
+// withDefaults returns a copy of o with every zero field set.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	c.PartSize = cmp.Or(c.PartSize, DefaultPartSize)
+	c.Connections = cmp.Or(c.Connections, DefaultConnections)
+	c.StallTimeout = cmp.Or(c.StallTimeout, DefaultStallTimeout)
+	switch {
+	case c.MaxRetries == 0:
+		c.MaxRetries = DefaultMaxRetries
+	case c.MaxRetries < 0:
+		c.MaxRetries = 0
+	}
+	c.BaseDelay = cmp.Or(c.BaseDelay, DefaultBaseDelay)
+	c.MaxDelay = cmp.Or(c.MaxDelay, DefaultMaxDelay)
+	c.CheckpointBytes = cmp.Or(c.CheckpointBytes, DefaultCheckpointBytes)
+	c.SyncBytes = cmp.Or(c.SyncBytes, DefaultSyncBytes)
+	c.StaleAfter = cmp.Or(c.StaleAfter, DefaultStaleAfter)
+	c.ProgressInterval = cmp.Or(c.ProgressInterval, DefaultProgressInterval)
+	return c
+}
+
+// Fetch downloads req.Source to req.Dest and returns once the file is
+// verified, synced and renamed into place. On failure the destination is
+// untouched; the partial download is kept for a later call unless its bytes
+// are known to be wrong (a [MismatchError] or a CheckHead failure).
+func Fetch(ctx context.Context, req *Request, opts *Options) (*Result, error) {
+	if req.Source == nil || req.Dest == "" {
+		return nil, errors.New("transfer: Request needs a Source and a Dest")
+	}
+	o := opts.withDefaults()
+	info, err := req.Source.Stat(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: stat: %w", err)
+	}
+	size := info.Size
+	if req.Size >= 0 {
+		if size >= 0 && size != req.Size {
+			return nil, &MismatchError{WantSize: req.Size, GotSize: size, Want: req.SHA256}
+		}
+		size = req.Size
+	}
+	return fetchOwned(ctx, req, &o, info, size)
+}
+
+// fetchOwned takes ownership of the partial download and runs the job.
+func fetchOwned(ctx context.Context, req *Request, o *Options, info Info, size int64) (*Result, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	own, waited, err := acquire(ctx, req.Dest, o)
+	if err != nil {
+		return nil, err
+	}
+	own.watch(func() { cancel(ErrOwnerLost) })
+	if waited {
+		if res, ok := reuseDest(ctx, req, size); ok {
+			own.remove()
+			return res, nil
+		}
+	}
+	j := &job{req: req, o: o, own: own, info: info, size: size}
+	res, err := j.run(ctx)
+	if err != nil {
+		j.abandon(err)
+		if cause := context.Cause(ctx); errors.Is(cause, ErrOwnerLost) {
+			err = cause
+		}
+		return nil, err
+	}
+	return res, nil
+}

@@ -1,0 +1,224 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/internal/transfer"
+)
+
+// TransferOptions tune the parallel transfer engine that [Registry.Download]
+// uses for managers that implement both [RangeDownloader] and [Stater]. A
+// nil *TransferOptions, and each zero field, means the default.
+type TransferOptions struct {
+	// PartSize is the size of each ranged part; 0 means 8 MiB.
+	PartSize int64
+	// Connections is how many parts of a file are transferred at once;
+	// 0 means 4.
+	Connections int
+	// StallTimeout restarts a part that receives no byte for that long;
+	// 0 means 30 s.
+	StallTimeout time.Duration
+	// MaxRetries is how many times in a row a part is retried without
+	// progress; 0 means 5, negative means never.
+	MaxRetries int
+}
+
+// engineOptions converts o for the transfer engine.
+func (o *TransferOptions) engineOptions() *transfer.Options {
+	if o == nil {
+		return nil
+	}
+	return &transfer.Options{PartSize: o.PartSize, Connections: o.Connections, StallTimeout: o.StallTimeout, MaxRetries: o.MaxRetries}
+}
+
+// transferTo downloads the object (sub is a file of a multi-file model) to
+// dest, trying the manager and then each mirror in order. dest is replaced
+// only by verified bytes.
+func (r *Registry) transferTo(ctx context.Context, m *Model, sub, dest string, w want, p *progress) error {
+	var errs []string
+	var last error
+	for i, spec := range m.managerSpecs() {
+		err := r.transferFrom(ctx, m, spec, sub, dest, w, p)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		last = err
+		label := "manager " + spec.Type
+		if i > 0 {
+			label = fmt.Sprintf("mirror %d (%s)", i, spec.Type)
+		}
+		r.log.Warn("download failed", "model", m.Name(), "source", label, "err", err)
+		errs = append(errs, label+": "+err.Error())
+	}
+	if len(errs) == 1 {
+		return fmt.Errorf("registry: download %s: %w", m.Name(), last)
+	}
+	return fmt.Errorf("registry: download %s failed from every source: %s: %w", m.Name(), strings.Join(errs, "; "), last)
+}
+
+// transferFrom downloads from one source: through the transfer engine when
+// the manager reads ranges and stats objects, else as one verified stream.
+func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec, sub, dest string, w want, p *progress) error {
+	if err := r.checkOfflineSpec(m, spec); err != nil {
+		return err
+	}
+	mgr, key, err := r.openManager(ctx, m, spec)
+	if err != nil {
+		return err
+	}
+	if sub != "" {
+		key = path.Join(key, sub)
+	}
+	rd, ranged := mgr.(RangeDownloader)
+	st, stats := mgr.(Stater)
+	if ranged && stats {
+		src := &rangeSource{mgr: mgr, rd: rd, st: st, key: key}
+		return r.engineFetch(ctx, src, sourceID(spec, key), dest, w, p)
+	}
+	return r.streamTo(ctx, mgr, key, dest, w, p)
+}
+
+// engineFetch downloads src to dest with the transfer engine.
+func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest string, w want, p *progress) error {
+	p.file, p.total = w.name, w.size
+	started := false
+	req := &transfer.Request{
+		Dest: dest, Source: src, SourceID: id, Size: w.size, SHA256: strings.ToLower(w.sha256),
+		CheckHead: func(head []byte) error {
+			v := verifier{want: w, head: head}
+			return v.sniff()
+		},
+		Progress: func(tp transfer.Progress) {
+			if !started {
+				started, p.total = true, tp.Total
+				p.emit(Event{Kind: EventStart, Resumed: tp.Resumed})
+			}
+			p.emit(Event{Kind: EventProgress, Done: tp.Done, Rate: tp.Rate, ETA: tp.ETA, Retries: tp.Retries, Resumed: tp.Resumed})
+		},
+	}
+	res, err := transfer.Fetch(ctx, req, p.engine)
+	if err != nil {
+		return engineError(w, err)
+	}
+	if !started {
+		p.total = res.Size
+		p.emit(Event{Kind: EventStart})
+		p.emit(Event{Kind: EventProgress, Done: res.Size})
+	}
+	p.emit(Event{Kind: EventVerify, Done: res.Size})
+	if res.Resumed > 0 || res.Retries > 0 {
+		r.log.Info("download resumed or retried", "file", w.name, "resumed_bytes", res.Resumed, "part_retries", res.Retries)
+	}
+	return nil
+}
+
+// engineError converts the engine's errors to the registry's.
+func engineError(w want, err error) error {
+	if me, ok := errors.AsType[*transfer.MismatchError](err); ok {
+		return &DigestError{Path: w.name, WantSize: w.size, GotSize: me.GotSize, Want: me.Want, Got: me.Got}
+	}
+	if errors.Is(err, transfer.ErrChanged) {
+		return fmt.Errorf("registry: %s: %w: %w", w.name, ErrCorrupt, err)
+	}
+	return err
+}
+
+// sourceID identifies a source in the engine's resume state without
+// recording the manager's config itself.
+func sourceID(spec ManagerSpec, key string) string {
+	sum := sha256.Sum256([]byte(spec.Type + "\x00" + string(spec.Config) + "\x00" + key))
+	return spec.Type + ":" + hex.EncodeToString(sum[:12])
+}
+
+// rangeSource adapts a manager to the engine's Source, classifying its
+// errors: a missing object or a corrupt one is permanent, a manager that
+// turns out unable to read ranges makes the engine use one stream.
+type rangeSource struct {
+	mgr Manager
+	rd  RangeDownloader
+	st  Stater
+	key string
+}
+
+func (s *rangeSource) Stat(ctx context.Context) (transfer.Info, error) {
+	info, err := s.st.Stat(ctx, s.key)
+	if err != nil {
+		return transfer.Info{}, classify(err)
+	}
+	return transfer.Info{Size: info.Size, ETag: info.ETag, ModTime: info.ModTime}, nil
+}
+
+func (s *rangeSource) ReadRange(ctx context.Context, off, n int64, w io.Writer) error {
+	err := s.rd.DownloadRange(ctx, s.key, off, n, w)
+	if errors.Is(err, ErrNotSupported) {
+		return fmt.Errorf("%w: %w", transfer.ErrRangesUnsupported, err)
+	}
+	return classify(err)
+}
+
+func (s *rangeSource) Read(ctx context.Context, w io.Writer) error {
+	return classify(s.mgr.Download(ctx, s.key, w))
+}
+
+// classify marks the errors that retrying cannot help.
+func classify(err error) error {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrInvalidEntry) || errors.Is(err, ErrNotSupported) ||
+		errors.Is(err, ErrDownloadsDisabled) {
+		return transfer.Permanent(err)
+	}
+	return err
+}
+
+// streamTo downloads the object at key to dest as one stream, through a
+// verifier, into a temp file renamed into place once verified.
+func (r *Registry) streamTo(ctx context.Context, mgr Manager, key, dest string, w want, p *progress) error {
+	f, err := atomicfile.New(dest, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	total := w.size
+	if st, ok := mgr.(Stater); ok && total < 0 {
+		if info, err := st.Stat(ctx, key); err == nil {
+			total = info.Size
+		}
+	}
+	p.file, p.total = w.name, total
+	p.emit(Event{Kind: EventStart})
+	v := newVerifier(f.File, w, p)
+	if err := mgr.Download(ctx, key, v); err != nil {
+		if v.err != nil {
+			return v.err
+		}
+		return err
+	}
+	if err := v.finish(); err != nil {
+		return err
+	}
+	if err := f.Commit(); err != nil {
+		return err
+	}
+	p.emit(Event{Kind: EventVerify, Done: v.n})
+	return nil
+}
+
+// removeFile removes p, ignoring a missing file.
+func removeFile(p string) error {
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
