@@ -25,12 +25,20 @@
 // appends candidates at or above the score threshold, with boxes mapped back
 // to the original image and clipped ([Decoder.Decode]). NMS follows.
 //
+// # Decoding files
+//
+// [DecodeImage] decodes a JPEG or PNG file for a detector. It reads the
+// header first and refuses an image over [DecodeOptions].MaxPixels (50 MP by
+// default) or with a side over preprocess.MaxSide before allocating its
+// pixels, so that a small hostile file cannot claim gigabytes; it can apply
+// the EXIF orientation.
+//
 // # Errors
 //
-// Sentinels ([ErrEmptyImage], [ErrImageTooLarge], [ErrInvalidConfig],
-// [ErrShape]) are matched with [errors.Is]; the structured errors
-// [*ConfigError] (an unknown decoder kind is one, on field "decoder") and
-// [*ShapeError] say what is wrong.
+// Sentinels ([ErrEmptyImage], [ErrImageTooLarge], [ErrDecode],
+// [ErrInvalidConfig], [ErrShape]) are matched with [errors.Is]; the
+// structured errors [*ConfigError] (an unknown decoder kind is one, on field
+// "decoder"), [*ShapeError] and [*DecodeError] say what is wrong.
 //
 // # Concurrency
 //

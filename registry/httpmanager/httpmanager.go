@@ -101,6 +101,7 @@ func (m *Manager) fillDefaults() {
 	if m.client == nil {
 		m.client = defaultClient()
 	}
+	m.client = limitRedirects(m.client)
 	switch {
 	case m.maxRetries == 0:
 		m.maxRetries = DefaultMaxRetries
@@ -119,7 +120,9 @@ func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
 
 // DownloadRange writes n bytes of the object at key, from offset off, to w;
 // n < 0 means up to the end. A range that goes past the end of the object is
-// an error. n == 0 writes nothing and makes no request.
+// an error. n == 0 writes nothing and makes no request. A failure is not
+// retried: callers of ranged reads, such as the registry's transfer engine,
+// retry and resume with their own backoff.
 func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error {
 	if off < 0 {
 		return fmt.Errorf("httpmanager: %s: negative offset %d", key, off)
@@ -134,7 +137,14 @@ func (m *Manager) fetch(ctx context.Context, key string, off, n int64, ranged bo
 		return err
 	}
 	t := &transfer{m: m, url: u, shown: shown, off: off, n: n, ranged: ranged, w: w, total: -1}
-	return m.retry(ctx, shown, t.attempt)
+	limit := m.maxRetries
+	if ranged {
+		// Callers of ranged reads (the registry's transfer engine) retry
+		// and resume parts with their own backoff; retrying here too
+		// would multiply the attempts.
+		limit = 0
+	}
+	return m.retry(ctx, shown, limit, t.attempt)
 }
 
 // Stat describes the object at key, from the answer to a HEAD request.
@@ -144,7 +154,7 @@ func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, er
 		return registry.ObjectInfo{}, err
 	}
 	var info registry.ObjectInfo
-	err = m.retry(ctx, shown, func(ctx context.Context) (bool, error) {
+	err = m.retry(ctx, shown, m.maxRetries, func(ctx context.Context) (bool, error) {
 		var err error
 		info, err = m.head(ctx, u, shown)
 		return false, err

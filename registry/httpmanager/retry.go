@@ -20,8 +20,8 @@ import (
 type attemptFunc func(ctx context.Context) (progress bool, err error)
 
 // retry calls attempt until it succeeds, fails permanently, or fails
-// transiently more than m.maxRetries times in a row without progress.
-func (m *Manager) retry(ctx context.Context, shown string, attempt attemptFunc) error {
+// transiently more than limit times in a row without progress.
+func (m *Manager) retry(ctx context.Context, shown string, limit int, attempt attemptFunc) error {
 	fails := 0
 	for {
 		progress, err := attempt(ctx)
@@ -32,7 +32,7 @@ func (m *Manager) retry(ctx context.Context, shown string, attempt attemptFunc) 
 		if progress {
 			fails = 0
 		}
-		if fails >= m.maxRetries {
+		if fails >= limit {
 			return fmt.Errorf("%w (gave up after %d attempts)", te.err, fails+1)
 		}
 		delay, err := m.delay(fails, te)
@@ -108,8 +108,11 @@ func requestError(ctx context.Context, shown string, err error) error {
 }
 
 // permanent reports whether a network error will not go away by retrying:
-// an unknown host, or a certificate that does not verify.
+// an unknown host, a certificate that does not verify, or a redirect loop.
 func permanent(err error) bool {
+	if errors.Is(err, errTooManyRedirects) {
+		return true
+	}
 	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok {
 		return dnsErr.IsNotFound
 	}
@@ -120,4 +123,28 @@ func permanent(err error) bool {
 	_, badHost := errors.AsType[x509.HostnameError](err)
 	_, invalidCert := errors.AsType[x509.CertificateInvalidError](err)
 	return unknownCA || badHost || invalidCert
+}
+
+// errTooManyRedirects ends a redirect chain that is too long or loops.
+var errTooManyRedirects = errors.New("too many redirects")
+
+// maxRedirects is the limit of http.Client's default redirect policy.
+const maxRedirects = 10
+
+// limitRedirects returns a shallow copy of c whose redirect policy (c's
+// own, else the default one) marks a redirect loop with
+// errTooManyRedirects, so that it is not retried.
+func limitRedirects(c *http.Client) *http.Client {
+	cc := *c
+	check := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects: %w", len(via), errTooManyRedirects)
+		}
+		if check != nil {
+			return check(req, via)
+		}
+		return nil
+	}
+	return &cc
 }

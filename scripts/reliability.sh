@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Long reliability runs, not in CI (issue 8): each fuzz target for
+# $FUZZTIME (default 60s), the load test for $MODELREG_LOAD_SECONDS (default
+# 60) under -race, then the hostile-input, bad-input and secrets suites.
+# MODELREG_KNOWN_FAILURES=1 also runs the cases skipped as known failures.
+# A fuzz failure leaves its input under the package's testdata/fuzz/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzztime=${FUZZTIME:-60s}
+targets=(
+	"./registry FuzzManifest"
+	"./registry FuzzParseRef"
+	"./detect FuzzUnmarshalETA"
+	"./detect FuzzDecodeImage"
+	"./detect/preprocess FuzzRun"
+)
+for t in "${targets[@]}"; do
+	read -r pkg name <<<"$t"
+	echo "== fuzz $name ($pkg) for $fuzztime"
+	go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" 2>&1 | tail -n 3
+done
+
+secs=${MODELREG_LOAD_SECONDS:-60}
+echo "== load: 8 goroutines on one model (2 sessions) for ${secs} s under -race"
+MODELREG_LOAD_SECONDS=$secs go test -race -count=1 -v -timeout 30m -run '^TestLoad' ./detect/ortdetect |
+	grep -E '^(--- |ok|FAIL)|load:|RSS|ErrClosed'
+
+echo "== hostile servers, manifests and archives; bad inputs; secrets"
+go test -race -count=1 -timeout 30m \
+	-run 'Hostile|Redirect|Secret|DuplicateNames|DecodeImage|BadImages|BadFiles|CMYK|Contexts' \
+	./registry ./registry/gdrivemanager ./detect ./detect/ortdetect
