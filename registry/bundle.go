@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/modelreg/modelreg/internal/ctxio"
 )
 
 // BundleManifest is the name of the manifest inside a bundle.
@@ -306,7 +308,7 @@ func writeBundleFile(ctx context.Context, tw *tar.Writer, f bundleFile) error {
 	}
 	defer src.Close()
 	h := sha256.New()
-	n, err := writeTarEntry(tw, f.name, f.size, io.TeeReader(ctxReader{ctx, src}, h))
+	n, err := writeTarEntry(tw, f.name, f.size, io.TeeReader(ctxio.Reader(ctx, src), h))
 	if errors.Is(err, io.EOF) {
 		return &DigestError{Path: f.local, WantSize: f.size, GotSize: n} // the file shrank
 	}

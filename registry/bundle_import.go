@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/internal/ctxio"
 )
 
 // maxBundleManifest caps the size of a bundle's manifest.json.
@@ -325,7 +326,7 @@ func stageFile(ctx context.Context, tr io.Reader, f *bundleFile) (err error) {
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(out, h), ctxReader{ctx, tr})
+	n, err := io.Copy(io.MultiWriter(out, h), ctxio.Reader(ctx, tr))
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/modelreg/modelreg/internal/ctxio"
 )
 
 // want is what the manifest promises about a file.
@@ -124,7 +126,7 @@ func hashFile(ctx context.Context, p string) (int64, string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, ctxReader{ctx, f})
+	n, err := io.Copy(h, ctxio.Reader(ctx, f))
 	if err != nil {
 		return n, "", err
 	}
@@ -156,17 +158,4 @@ func verifyFile(ctx context.Context, p string, size int64, sum string) error {
 		return &DigestError{Path: p, WantSize: size, GotSize: n, Want: strings.ToLower(sum), Got: got}
 	}
 	return nil
-}
-
-// ctxReader stops reading once its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -11,6 +11,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/modelreg/modelreg/internal/ctxio"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -106,7 +107,7 @@ func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
 		return wrap(ctx, key, err)
 	}
 	defer r.Close()
-	got, err := copyCtx(ctx, w, r)
+	got, err := ctxio.Copy(ctx, w, r)
 	if err == nil && got != r.Size() {
 		err = fmt.Errorf("read %d bytes of %d: %w", got, r.Size(), io.ErrUnexpectedEOF)
 	}
@@ -154,24 +155,6 @@ func checkKey(key string) error {
 		return fmt.Errorf("blobmanager: invalid key %q: %w", key, registry.ErrInvalidEntry)
 	}
 	return nil
-}
-
-// copyCtx copies r to w, checking ctx between chunks.
-func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
-	return io.Copy(w, ctxReader{ctx, r})
-}
-
-// ctxReader fails reads once its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // wrap adds the package prefix and key to err, registry.ErrNotFound to

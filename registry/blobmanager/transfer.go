@@ -9,6 +9,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/modelreg/modelreg/internal/ctxio"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -42,7 +43,7 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 	if off > size || n > size-off {
 		return rangeError(key, off, n, size)
 	}
-	got, err := copyCtx(ctx, w, io.LimitReader(r, n))
+	got, err := ctxio.Copy(ctx, w, io.LimitReader(r, n))
 	if err == nil && got < n {
 		err = fmt.Errorf("read %d bytes of %d: %w", got, n, io.ErrUnexpectedEOF)
 	}
@@ -102,10 +103,10 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 // fill copies r to w, checking that it holds size bytes when size >= 0.
 func fill(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
 	if size < 0 {
-		_, err := copyCtx(ctx, w, r)
+		_, err := ctxio.Copy(ctx, w, r)
 		return err
 	}
-	got, err := copyCtx(ctx, w, io.LimitReader(r, size+1))
+	got, err := ctxio.Copy(ctx, w, io.LimitReader(r, size+1))
 	if err == nil && got != size {
 		err = fmt.Errorf("read %d bytes, want %d: %w", got, size, io.ErrUnexpectedEOF)
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/internal/ctxio"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -55,7 +56,7 @@ func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	_, err = copyCtx(ctx, w, f)
+	_, err = ctxio.Copy(ctx, w, f)
 	return wrap(key, err)
 }
 
@@ -77,7 +78,7 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 	if err := skip(f, off); err != nil {
 		return wrap(key, err)
 	}
-	got, err := copyCtx(ctx, w, io.LimitReader(f, n))
+	got, err := ctxio.Copy(ctx, w, io.LimitReader(f, n))
 	if err == nil && got < n {
 		err = io.ErrUnexpectedEOF // the file shrank under us
 	}
@@ -114,7 +115,7 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 		return wrap(key, err)
 	}
 	defer f.Abort()
-	got, err := copyCtx(ctx, f, r)
+	got, err := ctxio.Copy(ctx, f, r)
 	if err == nil && size >= 0 && got != size {
 		err = fmt.Errorf("read %d bytes, want %d: %w", got, size, io.ErrUnexpectedEOF)
 	}
@@ -197,24 +198,6 @@ func skip(r io.Reader, off int64) error {
 	}
 	_, err := io.CopyN(io.Discard, r, off)
 	return err
-}
-
-// copyCtx copies r to w, checking ctx between chunks.
-func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
-	return io.Copy(w, ctxReader{ctx, r})
-}
-
-// ctxReader fails reads once its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // notAFile is the error for a key that names something other than a file.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/ctxio"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -102,7 +103,7 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 		return err
 	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(ctxReader{ctx, r}); err != nil {
+	if _, err := buf.ReadFrom(ctxio.Reader(ctx, r)); err != nil {
 		return fmt.Errorf("memmanager: %s: %w", key, err)
 	}
 	if size >= 0 && int64(buf.Len()) != size {
@@ -176,19 +177,6 @@ func writeChunks(ctx context.Context, key string, w io.Writer, data []byte) erro
 		data = data[n:]
 	}
 	return nil
-}
-
-// ctxReader fails reads once its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // checkKey reports whether key is a valid key.
