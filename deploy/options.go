@@ -18,7 +18,9 @@ type Options struct {
 	LibraryPath string
 	// Threads is the number of intra-op threads per session; 0 means 1,
 	// which is the fastest per call on small machines. Use more sessions
-	// (Sessions) rather than more threads to scale throughput.
+	// (Sessions) rather than more threads to scale throughput. Detectors
+	// also split the pre-processing of one image between this many
+	// goroutines.
 	Threads int
 	// Sessions is the number of runtime sessions the model keeps, so that
 	// that many Detect calls run in parallel; 0 means 1.

@@ -5,29 +5,86 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
-// index is the merged view of every manifest on the search path.
+// index is the merged view of every manifest on the search path. It is
+// read-only once built: callers clone the entries they hand out.
 type index struct {
 	all     []*Model            // every entry that won its name, in search order
 	byBase  map[string][]*Model // usable entries by base name
 	invalid map[string]*Model   // unusable entries by full name
 	warns   []Warning
+
+	from     []*Manifest // the parsed manifests it was built from, in order
+	readWarn []string    // the warnings of manifests that could not be read
+
+	sortOnce sync.Once
+	sorted   []*Model // all, by name then version; see sortedAll
 }
 
+// sortedAll returns ix.all sorted by base name, then version, computed once.
+func (ix *index) sortedAll() []*Model {
+	ix.sortOnce.Do(func() {
+		ix.sorted = slices.Clone(ix.all)
+		slices.SortStableFunc(ix.sorted, func(a, b *Model) int {
+			if c := strings.Compare(a.BaseName, b.BaseName); c != 0 {
+				return c
+			}
+			return CompareVersions(a.Version, b.Version)
+		})
+	})
+	return ix.sorted
+}
+
+// index returns the merged view of the manifests. The manifests are
+// re-read only when they change on disk (see readManifest), and the view is
+// rebuilt only when one of them was.
 func (r *Registry) index(ctx context.Context) (*index, error) {
 	ls, warns, err := r.manifests(ctx)
 	if err != nil {
 		return nil, err
 	}
+	r.mu.Lock()
+	last := r.ix
+	r.mu.Unlock()
+	if last != nil && last.builtFrom(ls, warns) {
+		return last, nil
+	}
 	ix := &index{byBase: map[string][]*Model{}, invalid: map[string]*Model{}, warns: warns}
 	seen := map[string]string{} // full name → manifest
 	for _, l := range ls {
+		ix.from = append(ix.from, l.m)
 		for _, e := range l.m.Models {
 			ix.add(e, l.loc, seen)
 		}
 	}
+	for _, w := range warns {
+		ix.readWarn = append(ix.readWarn, w.String())
+	}
+	r.mu.Lock()
+	r.ix = ix
+	r.mu.Unlock()
 	return ix, nil
+}
+
+// builtFrom reports whether ix was built from exactly these manifests (the
+// same parsed values, so unchanged on disk) and read warnings.
+func (ix *index) builtFrom(ls []loaded, warns []Warning) bool {
+	if len(ls) != len(ix.from) || len(warns) != len(ix.readWarn) {
+		return false
+	}
+	for i, l := range ls {
+		if l.m != ix.from[i] {
+			return false
+		}
+	}
+	for i, w := range warns {
+		if w.String() != ix.readWarn[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (ix *index) add(e *Model, loc *location, seen map[string]string) {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -48,17 +47,11 @@ func (r *Registry) List(ctx context.Context, opts *ListOptions) ([]*Model, []War
 		return nil, nil, err
 	}
 	var out []*Model
-	for _, m := range ix.all {
+	for _, m := range ix.sortedAll() {
 		if r.matches(ctx, m, opts) {
 			out = append(out, m.clone())
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *Model) int {
-		if c := strings.Compare(a.BaseName, b.BaseName); c != 0 {
-			return c
-		}
-		return CompareVersions(a.Version, b.Version)
-	})
 	return out, ix.warns, nil
 }
 

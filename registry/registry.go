@@ -25,6 +25,7 @@ type Registry struct {
 	mu       sync.Mutex
 	cache    map[string]*cachedManifest // by manifest path
 	writable map[string]bool            // by directory
+	ix       *index                     // the last index built, see Registry.index
 
 	holdMu sync.Mutex
 	holds  map[string]int // local path → open holds

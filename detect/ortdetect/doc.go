@@ -20,9 +20,16 @@
 // output buffers; a Detect call borrows a session for the duration of the
 // run, so as many calls run in parallel as there are sessions, and others
 // wait (honouring their context). On a machine with N cores, N sessions of
-// one intra-op thread each give the best throughput; one session with N
-// threads gives the lowest latency for a single stream of images (on small
-// machines, 2 intra-op threads are not reliably faster than 1).
+// one intra-op thread each give the best throughput:
+//
+//	m, err := deploy.LoadDetector(ctx, reg, "yolox-nano-coco", &deploy.Options{Sessions: runtime.NumCPU()})
+//	// then call m.Detect from that many goroutines
+//
+// One session with N threads (deploy.Options.Threads, which also splits the
+// pre-processing of each image between N goroutines) gives the lowest
+// latency for a single stream of images on an otherwise idle machine; on
+// small or busy machines, 2 intra-op threads are not reliably faster than 1.
+// bench/README.md has the measurements.
 //
 // # Errors
 //

@@ -56,6 +56,9 @@ func fromDeployment(ctx context.Context, req *deploy.Request) (deploy.Model, err
 	if t := req.Options.ScoreThreshold; t > 0 {
 		cfg.ScoreThreshold = t
 	}
+	if cfg.Input.Workers == 0 {
+		cfg.Input.Workers = req.Options.Threads // a session given N cores pre-processes on N too
+	}
 	lib, err := loader.Load(&loader.FindOptions{Path: req.Options.LibraryPath})
 	if err != nil {
 		return nil, err

@@ -1,8 +1,6 @@
 package preprocess
 
-import (
-	"testing"
-)
+import "testing"
 
 func benchmarkRun(b *testing.B, name string, o Options) {
 	img := loadPhoto(b, name)
@@ -12,10 +10,15 @@ func benchmarkRun(b *testing.B, name string, o Options) {
 	}
 	dst := make([]float32, p.Len())
 	b.ReportAllocs()
+	cpu0, n := processCPU(), 0
 	for b.Loop() {
 		if _, err := p.Run(img, dst); err != nil {
 			b.Fatal(err)
 		}
+		n++
+	}
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
 	}
 }
 
@@ -43,4 +46,16 @@ func BenchmarkBaselineAtFloat64YOLOXDog(b *testing.B) {
 	for b.Loop() {
 		reference(img, yoloxOptions, refSampleFloat)
 	}
+}
+
+func BenchmarkPreprocessWorkers2YOLOXDog(b *testing.B) {
+	o := yoloxOptions
+	o.Workers = 2
+	benchmarkRun(b, "dog.jpg", o)
+}
+
+func BenchmarkPreprocessWorkers2YOLOXElephants(b *testing.B) {
+	o := yoloxOptions
+	o.Workers = 2
+	benchmarkRun(b, "african_elephants.jpg", o)
 }

@@ -34,7 +34,9 @@
 // separable with weights and indices precomputed per column and per row; only
 // the source rows and columns that bilinear sampling reads are converted and
 // resampled. A [Preprocessor] keeps its scratch buffers in a pool, so a steady
-// stream of images of the same size does not allocate.
+// stream of images of the same size does not allocate. [Options.Workers]
+// splits the rows of one image between goroutines, for lower latency when
+// cores are idle; the values are the same.
 //
 // # Orientation
 //

@@ -72,6 +72,12 @@ type Options struct {
 	Std []float64 `json:"std,omitempty"`
 	// Layout is "nchw" (default) or "nhwc".
 	Layout Layout `json:"layout,omitempty"`
+	// Workers is the number of goroutines one Run splits its rows between,
+	// to cut the latency of a single image on an otherwise idle machine;
+	// 0 or 1 means the calling goroutine only, which is best when several
+	// images are processed in parallel anyway. The result is the same.
+	// It is not part of a model's configuration (not in JSON).
+	Workers int `json:"-"`
 }
 
 // withDefaults returns a copy of o with every zero field set to its default
@@ -122,6 +128,7 @@ func (o Options) Validate() error {
 		{d.ChannelOrder != RGB && d.ChannelOrder != BGR, "channel_order", fmt.Sprintf("%q is not \"rgb\" or \"bgr\"", o.ChannelOrder)},
 		{d.Layout != NCHW && d.Layout != NHWC, "layout", fmt.Sprintf("%q is not \"nchw\" or \"nhwc\"", o.Layout)},
 		{!finite(o.Scale), "scale", "not a finite number"},
+		{o.Workers < 0 || o.Workers > maxWorkers, "workers", fmt.Sprintf("%d is not in 0..%d", o.Workers, maxWorkers)},
 		{len(d.Mean) != 3 || !allFinite(d.Mean), "mean", fmt.Sprintf("%v: want 1 or 3 finite values", o.Mean)},
 		{len(d.Std) != 3 || !allFinite(d.Std) || hasZero(d.Std), "std", fmt.Sprintf("%v: want 1 or 3 finite non-zero values", o.Std)},
 	}

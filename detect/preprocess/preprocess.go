@@ -24,10 +24,11 @@ func (g Geometry) ToImage(x, y float64) (float64, float64) {
 // Preprocessor writes images into input tensors. It is safe for concurrent
 // use; each call borrows scratch buffers from a pool.
 type Preprocessor struct {
-	opts  Options
-	lut   [3][256]float32 // tensor channel → pixel value → tensor value
-	order [3]int          // tensor channel → source channel (0 R, 1 G, 2 B)
-	pool  sync.Pool
+	opts    Options
+	lut     [3][256]float32 // tensor channel → pixel value → tensor value
+	srcLUT  [3][256]float32 // the same by source channel (0 R, 1 G, 2 B)
+	planeOf [3]int          // source channel → tensor channel
+	pool    sync.Pool
 }
 
 // New validates opts and returns a Preprocessor for them.
@@ -35,14 +36,17 @@ func New(opts Options) (*Preprocessor, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	p := &Preprocessor{opts: opts.withDefaults(), order: [3]int{0, 1, 2}}
+	p := &Preprocessor{opts: opts.withDefaults(), planeOf: [3]int{0, 1, 2}}
 	if p.opts.ChannelOrder == BGR {
-		p.order = [3]int{2, 1, 0}
+		p.planeOf = [3]int{2, 1, 0}
 	}
 	for c := range 3 {
 		for v := range 256 {
 			p.lut[c][v] = float32((float64(v)*p.opts.Scale - p.opts.Mean[c]) / p.opts.Std[c])
 		}
+	}
+	for s, c := range p.planeOf {
+		p.srcLUT[s] = p.lut[c]
 	}
 	p.pool.New = func() any { return new(scratch) }
 	return p, nil
@@ -76,14 +80,36 @@ func (p *Preprocessor) Run(img image.Image, dst []float32) (Geometry, error) {
 		return Geometry{}, fmt.Errorf("%w: %d values, want %d", ErrShortBuffer, len(dst), p.Len())
 	}
 	g := p.Geometry(w, h)
+	p.fillPad(dst[:p.Len()], g)
+	n := min(p.opts.Workers, g.Height/minRowsPerWorker)
+	if n <= 1 {
+		p.resizeRows(img, dst, g, 0, g.Height)
+		return g, nil
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < n; i++ {
+		wg.Go(func() { p.resizeRows(img, dst, g, i*g.Height/n, (i+1)*g.Height/n) })
+	}
+	p.resizeRows(img, dst, g, 0, g.Height/n)
+	wg.Wait()
+	return g, nil
+}
+
+// maxWorkers bounds Options.Workers; minRowsPerWorker keeps the split
+// worth its cost.
+const (
+	maxWorkers       = 64
+	minRowsPerWorker = 32
+)
+
+// resizeRows writes destination rows y0 ≤ y < y1 of the resized image.
+func (p *Preprocessor) resizeRows(img image.Image, dst []float32, g Geometry, y0, y1 int) {
 	s := p.pool.Get().(*scratch)
 	defer p.pool.Put(s)
-	s.prepare(w, h, g.Width, g.Height)
+	s.prepare(g.SrcWidth, g.SrcHeight, g.Width, g.Height)
 	var src source
 	src.bind(img, s)
-	p.fillPad(dst[:p.Len()], g)
-	p.resize(dst, g, s, &src)
-	return g, nil
+	p.resize(dst, g, s, &src, y0, y1)
 }
 
 // CheckImage returns the size of img, or an [*ImageError] when img is nil,

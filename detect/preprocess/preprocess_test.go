@@ -341,3 +341,23 @@ func TestLargestInput(t *testing.T) {
 		compare(t, img, Options{Width: MaxInputSide, Height: 3, Resize: Stretch})
 	}
 }
+
+// TestWorkersMatchReference checks that splitting the rows between
+// goroutines gives the same values.
+func TestWorkersMatchReference(t *testing.T) {
+	for _, name := range []string{"dog.jpg", "african_elephants.jpg", "chelsea.png"} {
+		img := loadPhoto(t, name)
+		for _, o := range []Options{yoloxOptions, picodetOptions} {
+			for _, n := range []int{2, 3, 7} {
+				o.Workers = n
+				t.Run(fmt.Sprintf("%s/%dx%d/workers=%d", name, o.Width, o.Height, n), func(t *testing.T) {
+					compare(t, img, o)
+				})
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, img := range syntheticImages(rng, image.Rect(3, 5, 140, 97)) {
+		compare(t, img, Options{Width: 64, Height: 100, Placement: Center, Workers: 3})
+	}
+}

@@ -34,6 +34,9 @@ type scratch struct {
 	srow      []uint64 // the entries of cols of one source row, packed
 	h         [2][]uint64
 	hy        [2]int // source row held by h[i], or -1
+
+	ct    []cterm // YCbCr: chroma terms of the chroma row at offset ctRow
+	ctRow int     // -1: none
 }
 
 // axis returns the two source indices that destination index d samples along
@@ -147,58 +150,57 @@ func hpass(dst, srow []uint64, xi []int32, xw []uint64) {
 	}
 }
 
-// resize writes the resampled image into its place in dst.
-func (p *Preprocessor) resize(dst []float32, g Geometry, s *scratch, src *source) {
+// resize writes rows y0 ≤ y < y1 of the resampled image into their place
+// in dst.
+func (p *Preprocessor) resize(dst []float32, g Geometry, s *scratch, src *source, y0, y1 int) {
 	W, plane := p.opts.Width, p.opts.Width*p.opts.Height
-	var sh [3]uint
-	for c, sc := range p.order {
-		sh[c] = uint(sc * lane)
-	}
-	for y := range g.Height {
+	pl := p.planeOf // source channel → tensor channel
+	for y := y0; y < y1; y++ {
 		h0, h1 := s.rows(s.yi[2*y], s.yi[2*y+1], src)
-		v := vert{w0: 2 * s.yw[2*y], w1: 2 * s.yw[2*y+1], den: s.den, magic: s.magic, sh: sh}
+		v := vert{w0: 2 * s.yw[2*y], w1: 2 * s.yw[2*y+1], den: s.den, magic: s.magic}
 		row := (g.OffsetY+y)*W + g.OffsetX
 		if p.opts.Layout == NHWC {
-			v.nhwc(dst[3*row:3*(row+g.Width)], h0, h1, &p.lut)
+			v.nhwc(dst[3*row:3*(row+g.Width)], h0, h1, &p.srcLUT, pl)
 			continue
 		}
-		v.nchw(dst[row:row+g.Width], dst[plane+row:plane+row+g.Width], dst[2*plane+row:2*plane+row+g.Width], h0, h1, &p.lut)
+		span := func(c int) []float32 { return dst[c*plane+row : c*plane+row+g.Width] }
+		v.nchw(span(pl[0]), span(pl[1]), span(pl[2]), h0, h1, &p.srcLUT)
 	}
 }
 
 // vert is the vertical pass of one destination row: weights doubled, so
-// that adding D and dividing by 2D rounds half up, and the lane shift of
-// each tensor channel.
-type vert struct {
-	w0, w1, den, magic uint64
-	sh                 [3]uint
-}
+// that adding D and dividing by 2D rounds half up.
+type vert struct{ w0, w1, den, magic uint64 }
 
-// at blends lane shift of a and b and rounds half up to uint8.
-func (v *vert) at(a, b uint64, shift uint) uint8 {
-	q, _ := bits.Mul64((a>>shift&laneMask)*v.w0+(b>>shift&laneMask)*v.w1+v.den, v.magic)
-	return uint8(q)
-}
-
-func (v *vert) nchw(d0, d1, d2 []float32, h0, h1 []uint64, lut *[3][256]float32) {
-	h0, h1 = h0[:len(d0)], h1[:len(d0)]
-	d1, d2 = d1[:len(d0)], d2[:len(d0)]
-	s0, s1, s2 := v.sh[0], v.sh[1], v.sh[2]
-	for x := range d0 {
+// nchw blends rows h0 and h1 into the R, G and B planes of one tensor row.
+// The lane shifts are constants and the weights locals, which keeps the
+// loop in registers.
+func (v *vert) nchw(dR, dG, dB []float32, h0, h1 []uint64, lut *[3][256]float32) {
+	w0, w1, den, magic := v.w0, v.w1, v.den, v.magic
+	h0, h1 = h0[:len(dR)], h1[:len(dR)]
+	dG, dB = dG[:len(dR)], dB[:len(dR)]
+	for x := range dR {
 		a, b := h0[x], h1[x]
-		d0[x] = lut[0][v.at(a, b, s0)]
-		d1[x] = lut[1][v.at(a, b, s1)]
-		d2[x] = lut[2][v.at(a, b, s2)]
+		r, _ := bits.Mul64((a&laneMask)*w0+(b&laneMask)*w1+den, magic)
+		g, _ := bits.Mul64((a>>lane&laneMask)*w0+(b>>lane&laneMask)*w1+den, magic)
+		bl, _ := bits.Mul64((a>>(2*lane))*w0+(b>>(2*lane))*w1+den, magic)
+		dR[x] = lut[0][uint8(r)]
+		dG[x] = lut[1][uint8(g)]
+		dB[x] = lut[2][uint8(bl)]
 	}
 }
 
-func (v *vert) nhwc(dst []float32, h0, h1 []uint64, lut *[3][256]float32) {
+// nhwc is nchw for interleaved pixels; pl[s] is the tensor channel of
+// source channel s.
+func (v *vert) nhwc(dst []float32, h0, h1 []uint64, lut *[3][256]float32, pl [3]int) {
 	for x := range len(dst) / 3 {
 		a, b := h0[x], h1[x]
 		o := dst[3*x : 3*x+3 : 3*x+3]
-		o[0] = lut[0][v.at(a, b, v.sh[0])]
-		o[1] = lut[1][v.at(a, b, v.sh[1])]
-		o[2] = lut[2][v.at(a, b, v.sh[2])]
+		for c := range 3 {
+			sh := uint(c * lane)
+			q, _ := bits.Mul64((a>>sh&laneMask)*v.w0+(b>>sh&laneMask)*v.w1+v.den, v.magic)
+			o[pl[c]] = lut[c][uint8(q)]
+		}
 	}
 }
 

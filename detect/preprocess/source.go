@@ -26,6 +26,7 @@ type source struct {
 	minY    int
 	ratio   image.YCbCrSubsampleRatio
 	dense   bool // YCbCr: every column is read and chroma is at x/cdiv
+	vshared bool // YCbCr: luma rows share chroma rows (vertical subsampling)
 	cdiv    int
 }
 
@@ -68,9 +69,16 @@ func (src *source) bindYCbCr(m *image.YCbCr, s *scratch) {
 	}
 	src.cdiv = div
 	src.dense = div <= 2 && minX%2 == 0 && len(s.cols) == m.Rect.Dx()
+	switch m.SubsampleRatio {
+	case image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio410:
+		src.vshared = true
+	}
 	for k, x := range s.cols {
 		s.off[k] = x
 		s.coff[k] = (minX+x)/div - minX/div // as image.YCbCr.COffset
+	}
+	if src.dense && src.vshared {
+		s.ct, s.ctRow = grow(s.ct, s.coff[len(s.cols)-1]+1), -1
 	}
 }
 
@@ -105,7 +113,11 @@ func (src *source) loadYCbCr(y int, s *scratch) {
 	yrow := src.pix[y*src.stride:]
 	c0 := src.chromaRow(y)
 	cb, cr := src.cb[c0:], src.cr[c0:]
-	if src.dense {
+	switch {
+	case src.dense && src.vshared:
+		loadYCbCrTerms(yrow, s.chromaTerms(c0, cb, cr), s.srow[:len(s.cols)], src.cdiv)
+		return
+	case src.dense:
 		loadYCbCrDense(yrow, cb, cr, s.srow[:len(s.cols)], src.cdiv)
 		return
 	}
@@ -115,6 +127,53 @@ func (src *source) loadYCbCr(y int, s *scratch) {
 		co := coff[k]
 		rc, gc, bc := chroma(cb[co], cr[co])
 		out[k] = yccPack(yrow[o], rc, gc, bc)
+	}
+}
+
+// cterm holds the chroma terms of color.YCbCrToRGB of one chroma sample.
+type cterm struct{ r, g, b int32 }
+
+// chromaTerms returns the chroma terms of the chroma row at offset c0 (cb
+// and cr start there) for a dense row, computing them only when the
+// previous row used another chroma row: with vertical subsampling, two or
+// four luma rows share them. (For rows that read only some columns, looking
+// the terms up costs as much as computing them.)
+func (s *scratch) chromaTerms(c0 int, cb, cr []byte) []cterm {
+	ct := s.ct
+	if s.ctRow == c0 {
+		return ct
+	}
+	s.ctRow = c0
+	cb, cr = cb[:len(ct)], cr[:len(ct)]
+	for i := range ct {
+		r, g, b := chroma(cb[i], cr[i])
+		ct[i] = cterm{r, g, b}
+	}
+	return ct
+}
+
+// loadYCbCrTerms is loadYCbCrDense with the chroma terms computed.
+func loadYCbCrTerms(yrow0 []byte, ct []cterm, out []uint64, cdiv int) {
+	yrow := yrow0[:len(out)]
+	if cdiv == 1 {
+		ct = ct[:len(out)]
+		for x := range out {
+			t := &ct[x]
+			out[x] = yccPack(yrow[x], t.r, t.g, t.b)
+		}
+		return
+	}
+	n := len(out) / 2
+	ct, yrow = ct[:(len(out)+1)/2], yrow[:2*n]
+	pairs := out[:2*n]
+	for i := range n {
+		t := &ct[i]
+		pairs[2*i] = yccPack(yrow[2*i], t.r, t.g, t.b)
+		pairs[2*i+1] = yccPack(yrow[2*i+1], t.r, t.g, t.b)
+	}
+	if len(out)%2 == 1 {
+		t := &ct[n]
+		out[2*n] = yccPack(yrow0[2*n], t.r, t.g, t.b)
 	}
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ortdetect_test
+
+const raceEnabled = false
