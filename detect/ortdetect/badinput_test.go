@@ -52,9 +52,6 @@ func TestBadImagesAtTheAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if note := badImageKnownFailures[tt.name]; note != "" && os.Getenv("MODELREG_KNOWN_FAILURES") == "" {
-				t.Skip("known failure: " + note)
-			}
 			got, err := detectNoPanic(m, context.Background(), tt.img)
 			if tt.want != nil {
 				mustErr(t, err, tt.want)
@@ -66,14 +63,6 @@ func TestBadImagesAtTheAPI(t *testing.T) {
 			checkSane(t, got, tt.img.Bounds())
 		})
 	}
-}
-
-// badImageKnownFailures maps cases of TestBadImagesAtTheAPI to the bug
-// they show; set MODELREG_KNOWN_FAILURES=1 to run them anyway.
-var badImageKnownFailures = map[string]string{
-	"typed nil": "a nil *image.RGBA panics in Bounds instead of giving ErrEmptyImage; fix pending in detect/preprocess/preprocess.go (CheckImage)",
-	"pixels shorter than the rectangle": "a malformed image (Pix shorter than Rect needs) panics with index out of range; " +
-		"fix pending in detect/preprocess/preprocess.go (CheckImage)",
 }
 
 // detectNoPanic calls Detect and turns a panic (a typed nil image, say)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"reflect"
 	"sync"
 )
 
@@ -115,18 +116,47 @@ func (p *Preprocessor) resizeRows(img image.Image, dst []float32, g Geometry, y0
 // CheckImage returns the size of img, or an [*ImageError] when img is nil,
 // has no pixels or has a side longer than [MaxSide].
 func CheckImage(img image.Image) (w, h int, err error) {
-	if img == nil {
+	if img == nil || isNilPointer(img) {
 		return 0, 0, &ImageError{Err: ErrEmptyImage}
 	}
 	b := img.Bounds()
 	w, h = b.Dx(), b.Dy()
 	switch {
-	case w <= 0 || h <= 0:
+	case w <= 0 || h <= 0 || !pixelsFit(img):
 		return w, h, &ImageError{Width: w, Height: h, Err: ErrEmptyImage}
 	case w > MaxSide || h > MaxSide:
 		return w, h, &ImageError{Width: w, Height: h, Err: ErrImageTooLarge}
 	}
 	return w, h, nil
+}
+
+// isNilPointer reports whether img is a typed nil pointer, such as a nil
+// *image.RGBA, whose Bounds method would panic.
+func isNilPointer(img image.Image) bool {
+	v := reflect.ValueOf(img)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// pixelsFit reports whether the pixel slices of a standard image type hold
+// its last pixel (a hand-made image may have short ones); other types are
+// trusted.
+func pixelsFit(img image.Image) bool {
+	b := img.Bounds()
+	x, y := b.Max.X-1, b.Max.Y-1
+	switch m := img.(type) {
+	case *image.RGBA:
+		return m.PixOffset(x, y)+4 <= len(m.Pix)
+	case *image.NRGBA:
+		return m.PixOffset(x, y)+4 <= len(m.Pix)
+	case *image.Gray:
+		return m.PixOffset(x, y)+1 <= len(m.Pix)
+	case *image.YCbCr:
+		return m.YOffset(x, y) < len(m.Y) && m.COffset(x, y) < len(m.Cb) && m.COffset(x, y) < len(m.Cr)
+	case *image.NYCbCrA:
+		return m.YOffset(x, y) < len(m.Y) && m.COffset(x, y) < len(m.Cb) && m.COffset(x, y) < len(m.Cr) &&
+			m.AOffset(x, y) < len(m.A)
+	}
+	return true
 }
 
 // Geometry returns the placement of a w×h image without pre-processing it.

@@ -68,7 +68,7 @@ func (src *source) bindYCbCr(m *image.YCbCr, s *scratch) {
 		div = 4
 	}
 	src.cdiv = div
-	src.dense = div <= 2 && minX%2 == 0 && len(s.cols) == m.Rect.Dx()
+	src.dense = div <= 2 && minX >= 0 && minX%2 == 0 && len(s.cols) == m.Rect.Dx()
 	switch m.SubsampleRatio {
 	case image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio410:
 		src.vshared = true
