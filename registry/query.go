@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -46,13 +47,40 @@ func (r *Registry) List(ctx context.Context, opts *ListOptions) ([]*Model, []War
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []*Model
+	var found []*Model
 	for _, m := range ix.sortedAll() {
 		if r.matches(ctx, m, opts) {
-			out = append(out, m.clone())
+			found = append(found, m)
 		}
 	}
-	return out, ix.warns, nil
+	return cloneAll(found), ix.warns, nil
+}
+
+// cloneAll clones ms like [Model.clone], allocating the records and their
+// manager and deployment specs in blocks: List over ten thousand entries
+// would otherwise spend most of its time allocating.
+func cloneAll(ms []*Model) []*Model {
+	recs := make([]Model, len(ms))
+	specs := make([]ManagerSpec, len(ms))
+	deps := make([]Deployment, len(ms))
+	out := make([]*Model, len(ms))
+	for i, e := range ms {
+		recs[i] = *e
+		m := &recs[i]
+		m.Tags = slices.Clone(e.Tags)
+		m.Files = slices.Clone(e.Files)
+		m.Mirrors = slices.Clone(e.Mirrors)
+		if e.Manager != nil {
+			specs[i] = *e.Manager
+			m.Manager = &specs[i]
+		}
+		if e.DefaultDeployment != nil {
+			deps[i] = *e.DefaultDeployment
+			m.DefaultDeployment = &deps[i]
+		}
+		out[i] = m
+	}
+	return out
 }
 
 func (r *Registry) matches(ctx context.Context, m *Model, o *ListOptions) bool {
