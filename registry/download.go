@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
@@ -211,14 +212,25 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 // of the same model removes it as left over by a crashed process.
 const staleAge = 24 * time.Hour
 
-// removeStaleTemps removes old temp files and directories of dest.
+// removeStaleTemps removes the temp files and directories of dest left by
+// processes that died (see atomicfile.Orphaned), and old ones. The transfer
+// engine's partial downloads ("dl-") hold resume data: they are its own
+// business, and removed here only once old.
 func removeStaleTemps(dest string) {
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(dest), atomicfile.TempPrefix(dest)+"*"))
+	prefix := atomicfile.TempPrefix(dest)
+	matches, _ := filepath.Glob(globEscape(filepath.Join(filepath.Dir(dest), prefix)) + "*")
 	for _, p := range matches {
-		if st, err := os.Lstat(p); err == nil && time.Since(st.ModTime()) > staleAge {
+		rest := strings.TrimPrefix(filepath.Base(p), prefix)
+		st, err := os.Lstat(p)
+		if err == nil && (time.Since(st.ModTime()) > staleAge || !strings.HasPrefix(rest, "dl-") && atomicfile.Orphaned(rest)) {
 			os.RemoveAll(p)
 		}
 	}
+}
+
+// globEscape escapes the glob metacharacters of p.
+func globEscape(p string) string {
+	return strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`).Replace(p)
 }
 
 func lockPath(dest string) string {

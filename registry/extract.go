@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
 // MarkerFile is written inside an extracted archive's directory once the
@@ -26,7 +28,7 @@ const MarkerFile = ".modelreg-complete"
 func (r *Registry) extract(ctx context.Context, m *Model, src string, p *progress) error {
 	p.emit(Event{Kind: EventExtract})
 	dest := m.Path()
-	tmp, err := os.MkdirTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-")
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), atomicfile.TempPrefix(dest)+atomicfile.OwnerTag())
 	if err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func contentRoot(tmp string, m *Model) string {
 func replaceDir(src, dest string) error {
 	old := ""
 	if _, err := os.Lstat(dest); err == nil {
-		old = filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-old"+randSuffix())
+		old = filepath.Join(filepath.Dir(dest), atomicfile.TempPrefix(dest)+atomicfile.OwnerTag()+"old"+randSuffix())
 		if err := os.Rename(dest, old); err != nil {
 			return err
 		}
@@ -143,7 +145,7 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, io.LimitReader(r, x.left+1))
+	n, err := io.Copy(f, io.LimitReader(corruptReader{r}, x.left+1))
 	x.left -= n
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -229,4 +231,16 @@ func (x *extractor) zipEntry(zf *zip.File) error {
 	}
 	defer rc.Close()
 	return x.file(zf.Name, mode, rc)
+}
+
+// corruptReader marks the read errors of an archive entry (a truncated or
+// damaged archive) as corruption.
+type corruptReader struct{ r io.Reader }
+
+func (c corruptReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("bad archive: %w: %w", err, ErrCorrupt)
+	}
+	return n, err
 }

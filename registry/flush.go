@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/modelreg/modelreg/internal/stamp"
 )
 
 // FlushOptions configures the Flush methods. A nil *FlushOptions is the
@@ -41,7 +43,7 @@ func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (
 		return nil, err
 	}
 	rep := &FlushReport{DryRun: opts.DryRun}
-	return rep, flushModel(m, rep)
+	return rep, flushModel(ctx, m, rep)
 }
 
 func flushDefaults(o *FlushOptions) *FlushOptions {
@@ -87,7 +89,7 @@ func (r *Registry) flushOldOf(ctx context.Context, ms []*Model, keep int, rep *F
 			rep.Skipped = append(rep.Skipped, have[i].Name())
 			continue
 		}
-		if err := flushModel(have[i], rep); err != nil {
+		if err := flushModel(ctx, have[i], rep); err != nil {
 			return err
 		}
 	}
@@ -104,7 +106,7 @@ func (r *Registry) FlushDir(ctx context.Context, dir string, opts *FlushOptions)
 		return nil, err
 	}
 	rep := &FlushReport{DryRun: opts.DryRun}
-	return rep, flushLoaded(l, rep)
+	return rep, flushLoaded(ctx, l, rep)
 }
 
 // FlushAll flushes every model of every manifest on the search path.
@@ -116,7 +118,7 @@ func (r *Registry) FlushAll(ctx context.Context, opts *FlushOptions) (*FlushRepo
 	}
 	rep := &FlushReport{DryRun: opts.DryRun}
 	for _, l := range ls {
-		if err := flushLoaded(l, rep); err != nil {
+		if err := flushLoaded(ctx, l, rep); err != nil {
 			return rep, err
 		}
 	}
@@ -145,25 +147,39 @@ func (r *Registry) loadDir(dir string) (loaded, error) {
 	return ls[0], nil
 }
 
-func flushLoaded(l loaded, rep *FlushReport) error {
+func flushLoaded(ctx context.Context, l loaded, rep *FlushReport) error {
 	for _, e := range l.m.Models {
 		if e.err != nil {
 			continue // its file name may not be safe to touch
 		}
 		m := e.clone()
 		m.loc = l.loc
-		if err := flushModel(m, rep); err != nil {
+		if err := flushModel(ctx, m, rep); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// flushModel removes (or, for a dry run, measures) the local copy of m.
-func flushModel(m *Model, rep *FlushReport) error {
+// flushModel removes (or, for a dry run, measures) the local copy of m. It
+// holds the model's download lock meanwhile, so that it never removes a
+// download or an extraction half-way through (it waits for the one running).
+func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 	file := m.filePath()
 	if file == "" {
 		return nil
+	}
+	if !rep.DryRun {
+		unlock, err := lockFile(ctx, lockPath(file))
+		if err != nil {
+			return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
+		}
+		defer unlock()
+		if m.extracts() {
+			// First, so that a flush cut short never leaves a partial
+			// tree that counts as extracted.
+			os.Remove(filepath.Join(m.Path(), MarkerFile)) // errors show in the removal below
+		}
 	}
 	paths := []string{file}
 	if p := m.Path(); p != file {
@@ -197,10 +213,12 @@ func flushModel(m *Model, rep *FlushReport) error {
 	return nil
 }
 
-// cleanLeftovers removes the lock file of a flushed model; temp files of
-// downloads still running are left to their owners.
+// cleanLeftovers removes the lock file of a flushed model, which the caller
+// holds (a waiter then locks a new one); temp files of downloads still
+// running are left to their owners.
 func cleanLeftovers(file string) {
 	os.Remove(lockPath(file))
+	stamp.Remove(file)
 }
 
 func diskUsage(p string) (int64, error) {

@@ -286,12 +286,6 @@ func hzZip(t *testing.T, entries ...hzEntry) []byte {
 	return buf.Bytes()
 }
 
-// archiveKnownFailures maps cases of TestHostileArchives to the bug they
-// show; set MODELREG_KNOWN_FAILURES=1 to run them anyway.
-var archiveKnownFailures = map[string]string{
-	"tar.gz truncated": `a truncated archive gives a bare "unexpected EOF", not wrapping ErrCorrupt; fix pending in registry/extract.go`,
-}
-
 // TestHostileArchives downloads archives with extract_archive through the
 // http manager: links, escaping names and bombs give ErrCorrupt, nothing is
 // installed and nothing is written outside the models directory.
@@ -346,9 +340,6 @@ func TestHostileArchives(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if note := archiveKnownFailures[tt.name]; note != "" && os.Getenv("MODELREG_KNOWN_FAILURES") == "" {
-				t.Skip("known failure: " + note)
-			}
 			data := tt.data(t)
 			srv := modelServer(t, data)
 			h := newHostileTree(t)

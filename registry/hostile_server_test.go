@@ -28,16 +28,15 @@ const hostileHTML = "<!DOCTYPE html><html><head><title>Quota exceeded</title></h
 
 // hostileCase is one misbehaving server.
 type hostileCase struct {
-	name     string
-	handler  func(data []byte) http.HandlerFunc
-	extra    func(data []byte) string // manifest fields; nil: none
-	want     string                   // hzRejected or hzSurvived
-	wantErr  error                    // for hzRejected: the error must wrap it (nil: any)
-	timeout  time.Duration            // ctx timeout; 0: 20 s
-	topts    *registry.TransferOptions
-	partial  bool          // a resumable partial download may stay
-	maxTime  time.Duration // the call must end sooner; 0: no bound but timeout
-	skipNote string        // known failure: skip with this note
+	name    string
+	handler func(data []byte) http.HandlerFunc
+	extra   func(data []byte) string // manifest fields; nil: none
+	want    string                   // hzRejected or hzSurvived
+	wantErr error                    // for hzRejected: the error must wrap it (nil: any)
+	timeout time.Duration            // ctx timeout; 0: 20 s
+	topts   *registry.TransferOptions
+	partial bool          // a resumable partial download may stay
+	maxTime time.Duration // the call must end sooner; 0: no bound but timeout
 }
 
 func hostileWithSHA(data []byte) string { return fmt.Sprintf(`"sha256": %q`, hostileSHA(data)) }
@@ -243,9 +242,6 @@ func TestHostileServers(t *testing.T) {
 	data := hostileModel(40000)
 	for _, tc := range hostileCases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.skipNote != "" && os.Getenv("MODELREG_KNOWN_FAILURES") == "" {
-				t.Skip("known failure: " + tc.skipNote)
-			}
 			t.Parallel()
 			runHostile(t, tc, data)
 		})

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/modelreg/modelreg/internal/stamp"
 )
 
 // Get returns the record of the model name ("name", "name@version" or
@@ -215,7 +217,7 @@ func walkExtracted(root string) ([]LocalFile, error) {
 	}
 	var out []LocalFile
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && !(d.Name() == MarkerFile && filepath.Dir(p) == root) {
+		if err == nil && d.Type().IsRegular() && !(d.Name() == MarkerFile && filepath.Dir(p) == root) && !stamp.IsStamp(d.Name()) {
 			out = append(out, LocalFile{Path: p, Size: -1})
 		}
 		return err

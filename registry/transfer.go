@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/internal/stamp"
 	"github.com/modelreg/modelreg/internal/transfer"
 )
 
@@ -50,6 +51,9 @@ func (r *Registry) transferTo(ctx context.Context, m *Model, sub, dest string, w
 	for i, spec := range m.managerSpecs() {
 		err := r.transferFrom(ctx, m, spec, sub, dest, w, p)
 		if err == nil {
+			if sub != "" || !m.extracts() { // archives are not loaded, their contents are
+				r.stamp(dest, w.sha256)
+			}
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -220,5 +224,17 @@ func removeFile(p string) error {
 	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	return nil
+	return stamp.Remove(p)
+}
+
+// stamp records that dest was verified against sum (a sha256), so that loading it
+// (package weights) need not hash it again until it changes. It is an
+// optimisation only: a failure is logged and ignored.
+func (r *Registry) stamp(dest, sum string) {
+	if sum == "" {
+		return
+	}
+	if err := stamp.Write(dest, sum); err != nil {
+		r.log.Debug("registry: cannot write verification stamp", "file", dest, "err", err)
+	}
 }

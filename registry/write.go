@@ -28,6 +28,7 @@ func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, 
 	}
 	defer unlock()
 	defer r.forget(p)
+	removeStaleTemps(p) // left by writers that were killed
 	m, err := readManifestFile(p, create)
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 		return rep, nil
 	}
 	rep.Local = &FlushReport{}
-	if err := flushModel(m, rep.Local); err != nil {
+	if err := flushModel(ctx, m, rep.Local); err != nil {
 		return rep, err
 	}
 	if err := r.deleteRemote(ctx, m, rep); err != nil {

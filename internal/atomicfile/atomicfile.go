@@ -20,8 +20,9 @@ type File struct {
 }
 
 // New creates the temporary file for dst in dst's directory, with mode perm.
+// Its name is [TempPrefix], the [OwnerTag] and a random suffix.
 func New(dst string, perm fs.FileMode) (*File, error) {
-	f, err := os.CreateTemp(filepath.Dir(dst), TempPrefix(dst)+"*")
+	f, err := os.CreateTemp(filepath.Dir(dst), TempPrefix(dst)+OwnerTag()+"*")
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,8 @@
 // named temporary file in the destination directory, is synced, and is renamed
 // over the destination; the directory is then synced.
 //
-// Temporary files are named ".<base>.tmp-<random>" so that concurrent writers,
-// in this process or others, never share one, and so that a crash leaves only
-// files that [Clean] (or a later writer) can recognise and remove.
+// Temporary files are named ".<base>.tmp-p<pid>.<host hash>.<random>" so that
+// concurrent writers, in this process or others, never share one, and so that
+// a crash leaves only files that a later writer can recognise and, once
+// [Orphaned] says their process is gone, remove.
 package atomicfile

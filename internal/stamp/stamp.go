@@ -77,3 +77,8 @@ func current(file string) (record, error) {
 	}
 	return record{Size: fi.Size(), ModTime: fi.ModTime().UnixNano(), Ino: inode(fi)}, nil
 }
+
+// IsStamp reports whether name (a base name) is a stamp file.
+func IsStamp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".sha256") && len(name) > len("..sha256")
+}

@@ -50,3 +50,21 @@ func TestValidMissingFile(t *testing.T) {
 		t.Error("Valid for a missing file = true; want false")
 	}
 }
+
+func TestIsStamp(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{".model.onnx.sha256", true},
+		{filepath.Base(Path("/x/model.onnx")), true},
+		{"model.sha256", false},
+		{"..sha256", false},
+		{".model.onnx", false},
+	}
+	for _, tt := range tests {
+		if got := IsStamp(tt.name); got != tt.want {
+			t.Errorf("IsStamp(%q) = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
