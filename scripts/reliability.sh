@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Long reliability runs, not in CI (issue 8): each fuzz target for
 # $FUZZTIME (default 60s), the load test for $MODELREG_LOAD_SECONDS (default
-# 60) under -race, then the hostile-input, bad-input and secrets suites.
-# MODELREG_KNOWN_FAILURES=1 also runs the cases skipped as known failures.
+# 60) under -race, the crash-safety trials ($MODELREG_CRASH_TRIALS, default
+# 100, each a child process killed with SIGKILL mid-download, mid-extraction
+# or mid-manifest-write), the multi-process churn test, then the
+# hostile-input, bad-input and secrets suites.
 # A fuzz failure leaves its input under the package's testdata/fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +32,8 @@ echo "== hostile servers, manifests and archives; bad inputs; secrets"
 go test -race -count=1 -timeout 30m \
 	-run 'Hostile|Redirect|Secret|DuplicateNames|DecodeImage|BadImages|BadFiles|CMYK|Contexts' \
 	./registry ./registry/gdrivemanager ./detect ./detect/ortdetect
+
+trials=${MODELREG_CRASH_TRIALS:-100}
+echo "== crash safety: ${trials} SIGKILL trials; multi-process churn"
+MODELREG_CRASH_TRIALS=$trials go test -race -count=1 -v -timeout 30m -run '^(TestCrashSafety|TestMultiProcessChurn)$' ./registry |
+	grep -E '^(--- |ok|FAIL)|crash safety:|concurrency:'
