@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 )
@@ -82,6 +83,14 @@ func (r *Registry) openManager(ctx context.Context, m *Model, spec ManagerSpec) 
 		return nil, "", fmt.Errorf("registry: open %s manager for %s: %w", typ, m.Name(), err)
 	}
 	return mgr, key, nil
+}
+
+// closeManager closes mgr when it holds resources (an io.Closer, such as an
+// object-store bucket); the registry opens a manager per operation.
+func closeManager(mgr Manager) {
+	if c, ok := mgr.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // managerSpecs returns the entry's manager followed by its mirrors.

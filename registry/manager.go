@@ -22,6 +22,8 @@ import (
 //
 // Managers stay small on purpose: verification, temp files, renames,
 // progress and retries of whole downloads are done once, by [Registry].
+// The registry opens a manager for each operation; one that also implements
+// io.Closer is closed when the operation ends.
 type Manager interface {
 	// Download writes the bytes stored at key to w, from the first byte.
 	// It returns only after the last byte is written, or on the first error.

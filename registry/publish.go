@@ -189,6 +189,7 @@ func (r *Registry) upload(ctx context.Context, m *Model, src string, size int64)
 	if err != nil {
 		return rep, err
 	}
+	defer closeManager(mgr)
 	up, ok := mgr.(Uploader)
 	if !ok {
 		r.log.Warn("manager cannot upload; registering only", "model", m.Name(), "manager", m.Manager.Type)

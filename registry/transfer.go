@@ -83,6 +83,7 @@ func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec,
 	if err != nil {
 		return err
 	}
+	defer closeManager(mgr)
 	if sub != "" {
 		key = path.Join(key, sub)
 	}

@@ -157,6 +157,7 @@ func (r *Registry) deleteRemote(ctx context.Context, m *Model, rep *DeleteReport
 	if err != nil {
 		return err
 	}
+	defer closeManager(mgr)
 	d, ok := mgr.(Deleter)
 	if !ok {
 		rep.Remote = fmt.Sprintf("left alone: the %s manager cannot delete", m.Manager.Type)
