@@ -23,4 +23,9 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 CGO_ENABLED=0 go build ./...
+# Only loader/ and loader/ort may load native code; the registry links no cloud SDK.
+if go list -deps ./registry/ ./deploy ./detect ./weights | grep -E 'purego|gocloud\.dev|google\.golang\.org/api'; then
+	echo "registry, deploy, detect or weights depend on native-code or cloud packages (above)" >&2
+	exit 1
+fi
 go test -race -timeout 30m ./...
