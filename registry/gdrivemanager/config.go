@@ -5,11 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/modelreg/modelreg/registry"
 )
@@ -67,20 +63,3 @@ func checkKey(key string) error {
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("gdrivemanager: %s: %w", fmt.Sprintf(format, args...), registry.ErrInvalidEntry)
 }
-
-// defaultClient returns the client used when none is given: bounded connect,
-// TLS-handshake and response-header waits, no overall timeout.
-var defaultClient = sync.OnceValue(func() *http.Client {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   8,
-	}}
-})

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 	"google.golang.org/api/drive/v3"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -116,7 +117,7 @@ func (m *Manager) fillDefaults() {
 	}
 	m.base = m.opts.BaseClient
 	if m.base == nil {
-		m.base = defaultClient()
+		m.base = httpclient.Default()
 	}
 	m.log = m.opts.Logger
 	if m.log == nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -99,7 +100,7 @@ func New(base string, opts *Options) (*Manager, error) {
 // fillDefaults sets the defaults that cmp.Or cannot.
 func (m *Manager) fillDefaults() {
 	if m.client == nil {
-		m.client = defaultClient()
+		m.client = httpclient.Default()
 	}
 	m.client = limitRedirects(m.client)
 	switch {

@@ -1,4 +1,8 @@
-package httpmanager
+// Package httpclient holds the HTTP client that the network managers use
+// when the caller gives none: proxy settings from the environment, bounded
+// connect, TLS-handshake and response-header waits, and no overall timeout,
+// which would cut a large download short (the caller's context bounds it).
+package httpclient
 
 import (
 	"net"
@@ -7,9 +11,8 @@ import (
 	"time"
 )
 
-// defaultClient returns the client used when none is given: bounded connect,
-// TLS-handshake and response-header waits, no overall timeout.
-var defaultClient = sync.OnceValue(func() *http.Client {
+// Default returns the shared default client.
+var Default = sync.OnceValue(func() *http.Client {
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Client{Transport: &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
