@@ -33,6 +33,11 @@ type Options struct {
 	// means all optimisations, which run fastest (lower levels run 1.5–2×
 	// slower on the bundled models).
 	GraphOptimization ort.GraphOptimization
+	// MaxBatch is the most images one run of DetectAll takes on a model
+	// with a dynamic batch dimension (see [Detector.Batched]); 0 or less
+	// means [DefaultMaxBatch]. Each session keeps an input buffer for as
+	// many images as the largest batch it has run.
+	MaxBatch int
 	// Logger receives ONNX Runtime's messages of level error and above;
 	// nil means slog.Default().
 	Logger *slog.Logger
@@ -51,6 +56,8 @@ type Detector struct {
 	closeOnce sync.Once
 	closeErr  error
 	providers []string
+	maxBatch  int          // images per batched run; 0: DetectAll loops over Detect
+	runs      atomic.Int64 // Detect calls and batched runs, for tests
 }
 
 var _ detect.Detector = (*Detector)(nil)
@@ -88,6 +95,12 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 		}
 	}
 	d.providers = d.sessions[0].Providers()
+	if dynamicBatch(d.sessions[0]) {
+		d.maxBatch = opts.MaxBatch
+		if d.maxBatch <= 0 {
+			d.maxBatch = DefaultMaxBatch
+		}
+	}
 	return d, nil
 }
 
@@ -136,13 +149,22 @@ func (d *Detector) Detect(ctx context.Context, img image.Image) ([]detect.Detect
 		return nil, err
 	}
 	defer d.release(s)
+	d.runs.Add(1)
 	return s.detect(ctx, d.pipe, img)
 }
 
-// DetectAll returns one result per image, in order. The bundled models
-// take one image per run, so the images run one after another on one
-// session; with several sessions, call Detect from several goroutines.
+// DetectAll returns one result per image, in order, the same as Detect
+// would. When the model has a dynamic batch dimension ([Detector.Batched]),
+// it pre-processes up to [Options.MaxBatch] images into one input tensor
+// and runs them at once, borrowing a session per batch; the results of one
+// call then share a backing array (each has its capacity set to its
+// length). Otherwise, as with the bundled models, which take one image per
+// run, the images run one after another on one session; with several
+// sessions, call Detect from several goroutines.
 func (d *Detector) DetectAll(ctx context.Context, imgs []image.Image) ([][]detect.Detection, error) {
+	if d.maxBatch > 0 {
+		return d.detectBatched(ctx, imgs)
+	}
 	return detect.DetectEach(ctx, d.Detect, imgs)
 }
 

@@ -31,6 +31,19 @@
 // small or busy machines, 2 intra-op threads are not reliably faster than 1.
 // bench/README.md has the measurements.
 //
+// # Batches
+//
+// [Detector.DetectAll] returns the same results as calling Detect on each
+// image. When the model's input and outputs have a dynamic batch dimension
+// ([Detector.Batched]), it pre-processes up to [Options.MaxBatch] images
+// (default [DefaultMaxBatch]) into one input tensor, runs them at once with
+// outputs that ONNX Runtime allocates, and decodes each batch item; each
+// batch borrows a session as a Detect call does, so batched calls share the
+// sessions with Detect calls and honour their context and Close. A session
+// keeps the input buffer of the largest batch it has run. Models with a
+// fixed batch size, such as the bundled ones, run the images one after
+// another on one session instead.
+//
 // # Errors
 //
 // Detect returns errors wrapping [detect.ErrEmptyImage] (nil or 0×0 image),

@@ -19,6 +19,14 @@ type slot struct {
 	inputs  []*ort.Value
 	outputs []*ort.Value    // nil entries: dynamic shape, allocated by ONNX Runtime
 	tensors []detect.Tensor // views of outputs for the decoder
+
+	// Batched runs (DetectAll on a model with a dynamic batch dimension),
+	// made on first use.
+	batchIn   []float32         // input of up to len(batchVals)-1 images
+	batchVals []*ort.Value      // batchVals[n]: tensor of n images over batchIn, or nil
+	batchArgs [1]*ort.Value     // the inputs of Run
+	geoms     []detect.Geometry // one per image of the batch
+	btensors  []detect.Tensor   // views of the batch outputs for the decoder
 }
 
 func newSlot(sess *ort.Session, pipe *detect.Pipeline) (_ *slot, err error) {
@@ -106,6 +114,11 @@ func (s *slot) close() error {
 		errs = append(errs, v.Close())
 	}
 	for _, v := range s.outputs {
+		if v != nil {
+			errs = append(errs, v.Close())
+		}
+	}
+	for _, v := range s.batchVals {
 		if v != nil {
 			errs = append(errs, v.Close())
 		}
