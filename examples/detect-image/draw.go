@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"image"
 	"image/color"
 	"image/draw"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/modelreg/modelreg/detect"
 )
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func encodePNG(w io.Writer, img image.Image) error {
 	return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(w, img)

@@ -1,19 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/modelreg/modelreg/detect"
-	"github.com/modelreg/modelreg/detect/preprocess"
 	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
@@ -47,21 +45,16 @@ func detectOne(ctx context.Context, m detect.Detector, path string, o *options, 
 	return printTable(stdout, path, b, dets)
 }
 
+// readImage decodes a JPEG or PNG file, refusing absurd sizes before
+// allocating, and applies its EXIF orientation when asked.
 func readImage(path string, exif bool) (image.Image, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	img, _, err := image.Decode(bytesReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if exif {
-		if o, err := preprocess.ReadOrientation(data); err == nil {
-			img = preprocess.Orient(img, o)
-		}
-	}
-	return img, nil
+	defer f.Close()
+	img, _, err := detect.DecodeImage(bufio.NewReader(f), &detect.DecodeOptions{Orient: exif})
+	return img, err
 }
 
 func printTable(w io.Writer, path string, b image.Rectangle, dets []detect.Detection) error {
