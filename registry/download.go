@@ -121,13 +121,13 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err := r.canDownload(m); err != nil {
 		return "", err
 	}
-	for {
+	for attempt := 1; ; attempt++ {
 		ch := r.flight.DoChan(m.filePath(), func() (any, error) {
 			return nil, r.fetch(ctx, m, opts)
 		})
 		select {
 		case res := <-ch:
-			if cancelled(res.Err) && ctx.Err() == nil {
+			if cancelled(res.Err) && ctx.Err() == nil && attempt < 3 {
 				continue // joined a transfer whose caller gave up: run our own
 			}
 			if res.Err != nil {
