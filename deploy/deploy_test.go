@@ -169,11 +169,13 @@ func TestRequirements(t *testing.T) {
 	gpuOnly := map[string]any{"cpu": map[string]any{"support": false}}
 	newer := map[string]any{"runtimes": map[string]any{"testrt": ">=1.10"}}
 	older := map[string]any{"runtimes": map[string]any{"testrt": ">=1.4"}}
+	bad := map[string]any{"runtimes": map[string]any{"testrt": "<2"}}
 	reg := newRegistry(t,
 		map[string]any{"base_name": "cpu-only", "requirements": cpuOnly, "default_deployment_config_dict": deployment("test/detector", nil)},
 		map[string]any{"base_name": "gpu-only", "requirements": gpuOnly, "default_deployment_config_dict": deployment("test/detector", nil)},
 		map[string]any{"base_name": "newer", "requirements": newer, "default_deployment_config_dict": deployment("test/detector", nil)},
 		map[string]any{"base_name": "older", "requirements": older, "default_deployment_config_dict": deployment("test/detector", nil)},
+		map[string]any{"base_name": "bad", "requirements": bad, "default_deployment_config_dict": deployment("test/detector", nil)},
 	)
 	tests := []struct {
 		model     string
@@ -190,6 +192,9 @@ func TestRequirements(t *testing.T) {
 		{"newer", nil, deploy.LevelFail, true}, // 1.5 < 1.10: numeric, not lexical
 		{"newer", nil, deploy.LevelWarn, false},
 		{"older", nil, deploy.LevelFail, false},
+	}
+	if _, err := deploy.LoadDetector(context.Background(), reg, "bad", nil); err == nil || !strings.Contains(err.Error(), `unsupported version constraint "<2"`) {
+		t.Errorf("constraint <2: error %v; want an unsupported-constraint error", err)
 	}
 	for _, tt := range tests {
 		m, err := deploy.LoadDetector(context.Background(), reg, tt.model, &deploy.Options{Providers: tt.providers, Requirements: tt.level})

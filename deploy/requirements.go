@@ -41,7 +41,25 @@ func parseRequirements(raw json.RawMessage) (requirements, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return r, fmt.Errorf("deploy: manifest requirements: %w", err)
 	}
+	for name, want := range r.Runtimes {
+		if _, err := minVersion(want); err != nil {
+			return r, fmt.Errorf("deploy: manifest requirements: runtimes.%s: %w", name, err)
+		}
+	}
 	return r, nil
+}
+
+// minVersion parses a runtime constraint: "X" or ">=X", both meaning X or
+// newer; other operators are refused rather than misread.
+func minVersion(want string) (string, error) {
+	v := strings.TrimSpace(want)
+	if rest, ok := strings.CutPrefix(v, ">="); ok {
+		v = strings.TrimSpace(rest)
+	}
+	if v == "" || strings.ContainsAny(v, "<>=!~^, ") {
+		return "", fmt.Errorf("unsupported version constraint %q (write \">=1.17\")", want)
+	}
+	return v, registry.CheckVersion(v)
 }
 
 func (s *support) denied() bool { return s != nil && s.Support != nil && !*s.Support }
@@ -92,11 +110,11 @@ func (r *Request) CheckRuntime(name, version string) error {
 	if !ok {
 		return nil
 	}
-	min := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(want), ">="))
-	if registry.CompareVersions(version, min) >= 0 {
+	floor, _ := minVersion(want) // validated by parseRequirements
+	if registry.CompareVersions(version, floor) >= 0 {
 		return nil
 	}
-	return r.unmet(fmt.Sprintf("needs %s %s or newer, found %s: install a newer library (scripts/install-ort.sh)", name, min, version))
+	return r.unmet(fmt.Sprintf("needs %s %s or newer, found %s: install a newer library (scripts/install-ort.sh)", name, floor, version))
 }
 
 // unmet applies the error level to a failed requirement.
