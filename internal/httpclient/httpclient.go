@@ -1,7 +1,8 @@
-// Package httpclient holds the HTTP client that the network managers use
-// when the caller gives none: proxy settings from the environment, bounded
-// connect, TLS-handshake and response-header waits, and no overall timeout,
-// which would cut a large download short (the caller's context bounds it).
+// Package httpclient holds the HTTP plumbing the network managers share: the
+// client they use when the caller gives none (proxy settings from the
+// environment, bounded connect, TLS-handshake and response-header waits, and
+// no overall timeout, which would cut a large download short: the caller's
+// context bounds it), and Content-Range parsing.
 package httpclient
 
 import (

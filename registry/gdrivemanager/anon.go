@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -41,7 +42,7 @@ func (m *Manager) anonStat(ctx context.Context, key string) (registry.ObjectInfo
 	}
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
-		_, _, info.Size, _ = parseContentRange(resp.Header.Get("Content-Range"))
+		_, _, info.Size, _ = httpclient.ParseContentRange(resp.Header.Get("Content-Range"))
 	case http.StatusOK:
 		info.Size = resp.ContentLength
 	case http.StatusRequestedRangeNotSatisfiable: // an empty file: "bytes */0"

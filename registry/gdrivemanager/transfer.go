@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/modelreg/modelreg/internal/httpclient"
 )
 
 // span is the part of a file a download asks for.
@@ -44,7 +44,7 @@ func bodyFor(resp *http.Response, key string, sp span) (io.Reader, int64, error)
 
 // partialBody checks a 206 answer against sp.
 func partialBody(resp *http.Response, key string, sp span) (io.Reader, int64, error) {
-	start, end, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
+	start, end, total, ok := httpclient.ParseContentRange(resp.Header.Get("Content-Range"))
 	if !ok || start != sp.off {
 		return nil, 0, rangeError(key, sp, "answered with Content-Range %q", resp.Header.Get("Content-Range"))
 	}
@@ -69,26 +69,6 @@ func wholeBody(resp *http.Response, key string, sp span) (io.Reader, int64, erro
 		return nil, 0, rangeError(key, sp, "past the end of the %d-byte file", size)
 	}
 	return io.LimitReader(resp.Body, sp.n), sp.n, nil
-}
-
-// parseContentRange parses "bytes START-END/TOTAL" (TOTAL may be "*", then
-// -1).
-func parseContentRange(s string) (start, end, total int64, ok bool) {
-	rest, found := strings.CutPrefix(s, "bytes ")
-	r, t, found2 := strings.Cut(rest, "/")
-	a, b, found3 := strings.Cut(r, "-")
-	if !found || !found2 || !found3 {
-		return 0, 0, 0, false
-	}
-	start, err1 := strconv.ParseInt(a, 10, 64)
-	end, err2 := strconv.ParseInt(b, 10, 64)
-	total = -1
-	var err3 error
-	if t != "*" {
-		total, err3 = strconv.ParseInt(t, 10, 64)
-	}
-	ok = err1 == nil && err2 == nil && err3 == nil && start >= 0 && end >= start
-	return start, end, total, ok
 }
 
 // copyBody writes want bytes (-1: all) of r to w, honouring ctx between

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/modelreg/modelreg/internal/httpclient"
 )
 
 // bufSize is the size of a transfer's copy buffer.
@@ -91,7 +93,7 @@ func (t *transfer) acceptWhole(resp *http.Response) (int64, error) {
 // acceptPart accepts a 206 answer whose Content-Range continues the transfer.
 func (t *transfer) acceptPart(resp *http.Response) (int64, error) {
 	cr := resp.Header.Get("Content-Range")
-	start, end, size, ok := parseContentRange(cr)
+	start, end, size, ok := httpclient.ParseContentRange(cr)
 	if !ok || start != t.off+t.got {
 		return 0, fmt.Errorf("httpmanager: %s: asked for bytes from %d, got Content-Range %q", t.shown, t.off+t.got, cr)
 	}
@@ -218,23 +220,4 @@ func (t *transfer) want() string {
 		return "an unknown number of"
 	}
 	return strconv.FormatInt(t.n, 10)
-}
-
-// parseContentRange parses "bytes start-end/size", where size may be "*"
-// (returned as -1).
-func parseContentRange(s string) (start, end, size int64, ok bool) {
-	spec, found := strings.CutPrefix(s, "bytes ")
-	rng, sz, found2 := strings.Cut(spec, "/")
-	first, last, found3 := strings.Cut(rng, "-")
-	if !found || !found2 || !found3 {
-		return 0, 0, 0, false
-	}
-	start, err1 := strconv.ParseInt(first, 10, 64)
-	end, err2 := strconv.ParseInt(last, 10, 64)
-	size, err3 := int64(-1), error(nil)
-	if sz != "*" {
-		size, err3 = strconv.ParseInt(sz, 10, 64)
-	}
-	ok = err1 == nil && err2 == nil && err3 == nil && start >= 0 && start <= end && (size < 0 || end < size)
-	return start, end, size, ok
 }
