@@ -101,19 +101,26 @@ func (f *recordFlags) manager() (*registry.ManagerSpec, error) {
 	return &registry.ManagerSpec{Type: typ, Config: raw}, err
 }
 
-func (a *app) register(ctx context.Context, args []string) error {
-	fs := a.flags("register")
-	var f recordFlags
+// recordCommand parses the flags and positional arguments (npos of them,
+// the model name first) of register and publish, and opens the registry.
+func (a *app) recordCommand(name string, args []string, npos int) (*recordFlags, *registry.Model, []string, *registry.Registry, error) {
+	fs := a.flags(name)
+	f := &recordFlags{}
 	f.define(fs)
-	pos, err := parse(fs, args, 1, 1)
+	pos, err := parse(fs, args, npos, npos)
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
 	m, err := f.model(pos[0])
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
 	reg, err := a.registry(nil)
+	return f, m, pos, reg, err
+}
+
+func (a *app) register(ctx context.Context, args []string) error {
+	f, m, _, reg, err := a.recordCommand("register", args, 1)
 	if err != nil {
 		return err
 	}
@@ -133,18 +140,7 @@ func (a *app) register(ctx context.Context, args []string) error {
 }
 
 func (a *app) publish(ctx context.Context, args []string) error {
-	fs := a.flags("publish")
-	var f recordFlags
-	f.define(fs)
-	pos, err := parse(fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	m, err := f.model(pos[0])
-	if err != nil {
-		return err
-	}
-	reg, err := a.registry(nil)
+	f, m, pos, reg, err := a.recordCommand("publish", args, 2)
 	if err != nil {
 		return err
 	}
