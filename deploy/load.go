@@ -47,7 +47,10 @@ func LoadDetector(ctx context.Context, reg *registry.Registry, name string, opts
 	d, ok := m.(detect.Detector)
 	if !ok {
 		m.Close()
-		return nil, fmt.Errorf("deploy: model %q is a %T: %w", name, m, ErrNotDetector)
+		if u, ok := m.(interface{ Unwrap() Model }); ok {
+			m = u.Unwrap()
+		}
+		return nil, fmt.Errorf("%w: %q loads as a %T; use deploy.Load for it", ErrNotDetector, name, m)
 	}
 	return d, nil
 }
@@ -93,7 +96,8 @@ func newRequest(ctx context.Context, reg *registry.Registry, name string, opts *
 		return nil, err
 	}
 	if m.DefaultDeployment == nil || m.DefaultDeployment.Type == "" {
-		return nil, fmt.Errorf("deploy: model %q: %w", m.Name(), ErrNoDeployment)
+		return nil, fmt.Errorf("%w: %q has no \"default_deployment_config_dict\" in %s; add one to its manifest entry",
+			ErrNoDeployment, m.Name(), m.ManifestPath())
 	}
 	cfg, err := mergeConfig(m.DefaultDeployment.Config, opts.Config)
 	if err != nil {
