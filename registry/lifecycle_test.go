@@ -232,3 +232,32 @@ func TestInitDirAndPublish(t *testing.T) {
 		t.Errorf("RecommendPaths(fresh) = %q, %q", bf, dir)
 	}
 }
+
+// TestListResultsAreIndependent checks that List's block-allocated clones
+// share nothing: appending to or editing one result's slices changes
+// neither its neighbours nor a later List.
+func TestListResultsAreIndependent(t *testing.T) {
+	store, _ := newStore(t, map[string][]byte{"a": bytesOf(10, 1)})
+	d := t.TempDir()
+	writeManifest(t, d,
+		entry("a", "", "a.bin", store, "a", `"tags": ["x", "y"], "files": [{"path": "f1"}]`),
+		entry("b", "", "b.bin", store, "a", `"tags": ["z"], "files": [{"path": "f2"}]`))
+	r := newTestRegistry(t, nil, d)
+	ms, _, err := r.List(t.Context(), nil)
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("List = %d models, %v", len(ms), err)
+	}
+	ms[0].Tags = append(ms[0].Tags, "appended")
+	ms[0].Files = append(ms[0].Files, File{Path: "appended"})
+	ms[0].Tags[0] = "edited"
+	if got := fmt.Sprintf("%v %s", ms[1].Tags, ms[1].Files[0].Path); got != "[z] f2" {
+		t.Errorf("neighbour changed: %s", got)
+	}
+	again, _, err := r.List(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(again[0].Tags, len(again[0].Files)); got != "[x y] 1" {
+		t.Errorf("later List changed: %s", got)
+	}
+}

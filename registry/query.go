@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/modelreg/modelreg/internal/stamp"
@@ -58,20 +57,27 @@ func (r *Registry) List(ctx context.Context, opts *ListOptions) ([]*Model, []War
 	return cloneAll(found), ix.warns, nil
 }
 
-// cloneAll clones ms like [Model.clone], allocating the records and their
-// manager and deployment specs in blocks: List over ten thousand entries
-// would otherwise spend most of its time allocating.
+// cloneAll clones ms like [Model.clone], allocating the records, their
+// manager and deployment specs and the backing arrays of their slices in
+// blocks: List over ten thousand entries would otherwise spend most of its
+// time allocating. Each cloned slice is capped at its length, so appending
+// to one never writes into its neighbour.
 func cloneAll(ms []*Model) []*Model {
 	recs := make([]Model, len(ms))
 	specs := make([]ManagerSpec, len(ms))
 	deps := make([]Deployment, len(ms))
 	out := make([]*Model, len(ms))
+	var nt, nf, nm int
+	for _, e := range ms {
+		nt, nf, nm = nt+len(e.Tags), nf+len(e.Files), nm+len(e.Mirrors)
+	}
+	tags, files, mirrors := make([]string, 0, nt), make([]File, 0, nf), make([]ManagerSpec, 0, nm)
 	for i, e := range ms {
 		recs[i] = *e
 		m := &recs[i]
-		m.Tags = slices.Clone(e.Tags)
-		m.Files = slices.Clone(e.Files)
-		m.Mirrors = slices.Clone(e.Mirrors)
+		m.Tags, tags = carve(tags, e.Tags)
+		m.Files, files = carve(files, e.Files)
+		m.Mirrors, mirrors = carve(mirrors, e.Mirrors)
 		if e.Manager != nil {
 			specs[i] = *e.Manager
 			m.Manager = &specs[i]
@@ -83,6 +89,17 @@ func cloneAll(ms []*Model) []*Model {
 		out[i] = m
 	}
 	return out
+}
+
+// carve copies src to the end of block, which has the capacity for it, and
+// returns the copy (nil for a nil src, as slices.Clone) and the grown block.
+func carve[T any](block, src []T) ([]T, []T) {
+	if src == nil {
+		return nil, block
+	}
+	n := len(block)
+	block = append(block, src...)
+	return block[n:len(block):len(block)], block
 }
 
 func (r *Registry) matches(ctx context.Context, m *Model, o *ListOptions) bool {
