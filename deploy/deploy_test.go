@@ -209,3 +209,37 @@ func TestRequirements(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestCacheDir checks the directory a factory may keep derived files
+// in: one per deployment type under Options.CacheDir, under the user's cache
+// by default, and none with NoCache.
+func TestRequestCacheDir(t *testing.T) {
+	reg := newRegistry(t, map[string]any{"base_name": "det", "default_deployment_config_dict": deployment("test/detector",
+		map[string]any{"labels": "coco.txt"})})
+	base, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip("no user cache dir:", err)
+	}
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		opts *deploy.Options
+		want string
+	}{
+		{"explicit", &deploy.Options{CacheDir: dir}, filepath.Join(dir, "test-detector")},
+		{"default", nil, filepath.Join(base, "modelreg", "derived", "test-detector")},
+		{"off", &deploy.Options{CacheDir: dir, NoCache: true}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := deploy.LoadDetector(context.Background(), reg, "det", tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if got := m.(interface{ Unwrap() deploy.Model }).Unwrap().(*echoDetector).req.CacheDir; got != tt.want {
+				t.Errorf("CacheDir = %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,8 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/modelreg/modelreg/catalog"
@@ -107,8 +109,23 @@ func newRequest(ctx context.Context, reg *registry.Registry, name string, opts *
 	if err != nil {
 		return nil, fmt.Errorf("deploy: model %q: %w", m.Name(), err)
 	}
-	return &Request{Name: m.Name(), Type: m.DefaultDeployment.Type, Config: cfg, Options: opts,
-		Logger: opts.Logger, reqs: reqs}, nil
+	req := &Request{Name: m.Name(), Type: m.DefaultDeployment.Type, Config: cfg, Options: opts,
+		Logger: opts.Logger, reqs: reqs}
+	if !opts.NoCache && opts.CacheDir != "" {
+		req.CacheDir = filepath.Join(opts.CacheDir, cacheName(req.Type))
+	}
+	return req, nil
+}
+
+// cacheName turns a deployment type ("onnxruntime/detector") into a
+// directory name ("onnxruntime-detector").
+func cacheName(typ string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return r
+		}
+		return '-'
+	}, typ)
 }
 
 // fetch downloads the model if needed and lists its files.

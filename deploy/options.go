@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/modelreg/modelreg/registry"
 )
@@ -39,6 +41,14 @@ type Options struct {
 	Download *registry.DownloadOptions
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
+	// CacheDir is where deployment types keep what they derive from a
+	// model to load it faster next time, such as ONNX Runtime's optimised
+	// graph (see [Request.CacheDir]). "" means
+	// os.UserCacheDir()/modelreg/derived.
+	CacheDir string
+	// NoCache turns that cache off: every load starts from the model file
+	// alone.
+	NoCache bool
 }
 
 func (o *Options) orDefault() *Options {
@@ -48,6 +58,11 @@ func (o *Options) orDefault() *Options {
 	c := *o
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.CacheDir == "" && !c.NoCache {
+		if base, err := os.UserCacheDir(); err == nil {
+			c.CacheDir = filepath.Join(base, "modelreg", "derived")
+		}
 	}
 	return &c
 }

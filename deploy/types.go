@@ -41,6 +41,11 @@ type Request struct {
 	Options *Options
 	// Logger is never nil.
 	Logger *slog.Logger
+	// CacheDir is a directory of this deployment type's own in the
+	// caller's cache (Options.CacheDir), where the factory may keep what
+	// it derives from the model's files to load faster next time; it may
+	// not exist yet. "" when caching is off.
+	CacheDir string
 
 	reqs requirements
 }

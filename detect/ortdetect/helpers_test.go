@@ -46,6 +46,12 @@ func catalogRegistry(t testing.TB) *registry.Registry {
 func load(t testing.TB, name string, opts *deploy.Options) detect.Detector {
 	t.Helper()
 	requireORT(t)
+	if opts == nil {
+		opts = &deploy.Options{}
+	}
+	if opts.CacheDir == "" {
+		opts.CacheDir = t.TempDir() // keep the optimised graphs out of the user's cache
+	}
 	m, err := deploy.LoadDetector(context.Background(), catalogRegistry(t), name, opts)
 	if err != nil {
 		t.Fatal(err)

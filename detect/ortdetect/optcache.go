@@ -1,0 +1,143 @@
+package ortdetect
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/loader"
+	"github.com/modelreg/modelreg/loader/ort"
+)
+
+// graphCacheVersion changes when the cache key's meaning does.
+const graphCacheVersion = "ortdetect-graph-1"
+
+// graphCache keeps ONNX Runtime's optimised graph of a model, so that later
+// loads skip graph optimisation (about half of session creation for the
+// bundled models). The graph is specific to the library version, the
+// optimisation level and the CPU's features (NCHWc block sizes), so all of
+// them are part of the file name. Only CPU-only sessions use it: other
+// providers compile graphs of their own.
+type graphCache struct {
+	path   string // the cached graph; "" disables the cache
+	logger *slog.Logger
+}
+
+// newGraphCache returns the cache entry of model for these options, or a
+// disabled one when opts.CacheDir is "" or providers other than the CPU
+// are asked for.
+func newGraphCache(lib *loader.Library, model []byte, opts *Options, logger *slog.Logger) graphCache {
+	if opts.CacheDir == "" || len(opts.Providers) > 0 {
+		return graphCache{}
+	}
+	sum := strings.ToLower(opts.ModelSHA256)
+	if len(sum) != sha256.Size*2 {
+		h := sha256.Sum256(model)
+		sum = hex.EncodeToString(h[:])
+	}
+	opt := opts.GraphOptimization
+	if opt == ort.OptDefault {
+		opt = ort.OptAll
+	}
+	key := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%d\x00%s",
+		graphCacheVersion, sum, lib.Version(), opt, cpuFeatures()))
+	name := sum[:16] + "-" + hex.EncodeToString(key[:8]) + ".ort.onnx"
+	return graphCache{path: filepath.Join(opts.CacheDir, name), logger: logger}
+}
+
+// cpuFeatures names the instruction-set features that change the graph
+// ONNX Runtime optimises for this machine.
+func cpuFeatures() string {
+	var b strings.Builder
+	b.WriteString(runtime.GOARCH)
+	flag := func(name string, on bool) {
+		if on {
+			b.WriteString("," + name)
+		}
+	}
+	flag("sse41", cpu.X86.HasSSE41)
+	flag("avx", cpu.X86.HasAVX)
+	flag("avx2", cpu.X86.HasAVX2)
+	flag("fma", cpu.X86.HasFMA)
+	flag("avx512f", cpu.X86.HasAVX512F)
+	flag("avx512bw", cpu.X86.HasAVX512BW)
+	flag("avx512vnni", cpu.X86.HasAVX512VNNI)
+	flag("avx512bf16", cpu.X86.HasAVX512BF16)
+	flag("amxtile", cpu.X86.HasAMXTile)
+	flag("asimd", cpu.ARM64.HasASIMD)
+	flag("asimddp", cpu.ARM64.HasASIMDDP)
+	flag("sve", cpu.ARM64.HasSVE)
+	flag("i8mm", cpu.ARM64.HasI8MM)
+	return b.String()
+}
+
+// graphUse says how a detector's sessions used the graph cache.
+type graphUse int
+
+const (
+	graphUncached graphUse = iota // no cache, or it could not be written
+	graphSaved                    // optimised from the model and saved
+	graphCached                   // loaded from the cache
+)
+
+// sessions creates n sessions with so, from the cached graph when there is
+// a usable one, else from model, saving its optimised graph for next time.
+// A cached graph that fails to load is removed and replaced; a cache that
+// cannot be written only costs the saving.
+func (c graphCache) sessions(model []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) (graphUse, error) {
+	if c.path == "" {
+		return graphUncached, addN(model, so, n, add)
+	}
+	if graph, err := os.ReadFile(c.path); err == nil {
+		cached := *so
+		cached.GraphOptimization = ort.OptDisable // already applied
+		err := add(graph, &cached)
+		if err == nil {
+			return graphCached, addN(graph, &cached, n-1, add)
+		}
+		c.logger.Warn("ortdetect: the cached optimised graph does not load; rebuilding it", "path", c.path, "err", err)
+		os.Remove(c.path)
+	}
+	f, err := c.create()
+	if err != nil {
+		c.logger.Debug("ortdetect: cannot cache the optimised graph", "path", c.path, "err", err)
+		return graphUncached, addN(model, so, n, add)
+	}
+	saving := *so
+	saving.OptimizedModelPath = f.Name() // ONNX Runtime writes it; Commit syncs and renames it
+	if err := add(model, &saving); err != nil {
+		f.Abort()
+		return graphUncached, err
+	}
+	use := graphSaved
+	if err := f.Commit(); err != nil {
+		c.logger.Debug("ortdetect: cannot cache the optimised graph", "path", c.path, "err", err)
+		use = graphUncached
+	}
+	return use, addN(model, so, n-1, add)
+}
+
+// create makes the cache directory and the temporary file of the entry.
+func (c graphCache) create() (*atomicfile.File, error) {
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+		return nil, err
+	}
+	return atomicfile.New(c.path, 0o644)
+}
+
+func addN(model []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) error {
+	for range n {
+		if err := add(model, so); err != nil {
+			return err
+		}
+	}
+	return nil
+}
