@@ -76,7 +76,9 @@ var _ detect.Detector = (*Detector)(nil)
 
 // New loads model (the bytes of an ONNX file; not retained) into
 // opts.Sessions sessions on lib, checks its inputs and outputs against the
-// pipeline, and returns a detector.
+// pipeline, and returns a detector. Weights that the file also lists as
+// graph inputs are loaded as constants, since a detector only feeds the
+// image: ONNX Runtime can then fold and fuse them.
 func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pipeline, opts *Options) (_ *Detector, err error) {
 	if opts == nil {
 		opts = &Options{}
@@ -104,7 +106,12 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 		}
 		return d.addSession(model, so)
 	}
-	if d.graph, err = newGraphCache(lib, model, opts, logger).sessions(model, so, n, add); err != nil {
+	cache := newGraphCache(lib, model, opts, logger)
+	if folded, k := foldableModel(model); k > 0 {
+		logger.Debug("ortdetect: weights listed as graph inputs made constant", "inputs", k)
+		model = folded
+	}
+	if d.graph, err = cache.sessions(model, so, n, add); err != nil {
 		return nil, err
 	}
 	d.providers = d.sessions[0].Providers()

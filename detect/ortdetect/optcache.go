@@ -18,7 +18,7 @@ import (
 )
 
 // graphCacheVersion changes when the cache key's meaning does.
-const graphCacheVersion = "ortdetect-graph-1"
+const graphCacheVersion = "ortdetect-graph-2"
 
 // graphCache keeps ONNX Runtime's optimised graph of a model, so that later
 // loads skip graph optimisation (about half of session creation for the

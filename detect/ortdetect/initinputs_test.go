@@ -1,0 +1,89 @@
+package ortdetect
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// graphInputs returns the names of the graph inputs of an ONNX model.
+func graphInputs(t *testing.T, model []byte) []string {
+	t.Helper()
+	var names []string
+	eachField(model, func(num protowire.Number, typ protowire.Type, _, _ int, val []byte) {
+		if num != modelGraph {
+			return
+		}
+		eachField(val, func(num protowire.Number, typ protowire.Type, _, _ int, val []byte) {
+			if num == graphInput {
+				name, _ := stringField(val, valueInfoName)
+				names = append(names, name)
+			}
+		})
+	})
+	return names
+}
+
+func TestFoldableModel(t *testing.T) {
+	tests := []struct {
+		file    string
+		dropped int
+		inputs  []string
+	}{
+		{"../../catalog/models/picodet-s-320-coco/picodet_s_320_coco.onnx", 279, []string{"image"}},
+		{"../../catalog/models/yolox-nano-coco/yolox_nano.onnx", 0, []string{"images"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			model, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			orig := bytes.Clone(model)
+			out, n := foldableModel(model)
+			if n != tt.dropped {
+				t.Fatalf("dropped %d inputs; want %d", n, tt.dropped)
+			}
+			if !bytes.Equal(model, orig) {
+				t.Fatal("the input bytes were modified")
+			}
+			if got := graphInputs(t, out); len(got) != len(tt.inputs) || got[0] != tt.inputs[0] {
+				t.Errorf("inputs after = %v; want %v", got, tt.inputs)
+			}
+			if n == 0 && !bytes.Equal(out, model) {
+				t.Error("a model without initializer inputs was rewritten")
+			}
+		})
+	}
+}
+
+// TestFoldableModelGarbage feeds bytes that are not ONNX models: they come
+// back unchanged, never a panic.
+func TestFoldableModelGarbage(t *testing.T) {
+	model, err := os.ReadFile("../../catalog/models/picodet-s-320-coco/picodet_s_320_coco.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range [][]byte{nil, {0xff}, []byte("<html>"), model[:len(model)/2], model[:1000], model[5:]} {
+		out, n := foldableModel(b)
+		if n != 0 || !bytes.Equal(out, b) {
+			t.Errorf("%d bytes: rewritten (%d dropped)", len(b), n)
+		}
+	}
+}
+
+func FuzzFoldableModel(f *testing.F) {
+	f.Add([]byte{0x3a, 0x04, 0x5a, 0x02, 0x0a, 0x00})
+	f.Add([]byte{0x3a, 0x08, 0x2a, 0x02, 0x42, 0x00, 0x5a, 0x02, 0x0a, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, n := foldableModel(b)
+		if n == 0 && !bytes.Equal(out, b) {
+			t.Fatal("rewritten without dropping anything")
+		}
+		if n > 0 && len(out) >= len(b)+1 {
+			t.Fatalf("dropping %d inputs grew the model from %d to %d bytes", n, len(b), len(out))
+		}
+	})
+}
