@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/ortdetect"
 	"github.com/modelreg/modelreg/loader/ort"
 )
 
@@ -39,6 +40,7 @@ func newSplitRunnerOpts(tb testing.TB, model string, workers int, so *ort.Sessio
 	if err != nil {
 		tb.Fatal(err)
 	}
+	onnx, _ = ortdetect.FoldableModel(onnx) // as ortdetect.New loads it
 	env, err := ort.NewEnv(ortLibrary(tb), nil)
 	if err != nil {
 		tb.Fatal(err)

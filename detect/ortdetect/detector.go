@@ -107,7 +107,7 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 		return d.addSession(model, so)
 	}
 	cache := newGraphCache(lib, model, opts, logger)
-	if folded, k := foldableModel(model); k > 0 {
+	if folded, k := FoldableModel(model); k > 0 {
 		logger.Debug("ortdetect: weights listed as graph inputs made constant", "inputs", k)
 		model = folded
 	}

@@ -42,7 +42,7 @@ func TestFoldableModel(t *testing.T) {
 				t.Fatal(err)
 			}
 			orig := bytes.Clone(model)
-			out, n := foldableModel(model)
+			out, n := FoldableModel(model)
 			if n != tt.dropped {
 				t.Fatalf("dropped %d inputs; want %d", n, tt.dropped)
 			}
@@ -67,7 +67,7 @@ func TestFoldableModelGarbage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range [][]byte{nil, {0xff}, []byte("<html>"), model[:len(model)/2], model[:1000], model[5:]} {
-		out, n := foldableModel(b)
+		out, n := FoldableModel(b)
 		if n != 0 || !bytes.Equal(out, b) {
 			t.Errorf("%d bytes: rewritten (%d dropped)", len(b), n)
 		}
@@ -78,7 +78,7 @@ func FuzzFoldableModel(f *testing.F) {
 	f.Add([]byte{0x3a, 0x04, 0x5a, 0x02, 0x0a, 0x00})
 	f.Add([]byte{0x3a, 0x08, 0x2a, 0x02, 0x42, 0x00, 0x5a, 0x02, 0x0a, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out, n := foldableModel(b)
+		out, n := FoldableModel(b)
 		if n == 0 && !bytes.Equal(out, b) {
 			t.Fatal("rewritten without dropping anything")
 		}
