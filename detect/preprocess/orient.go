@@ -114,8 +114,16 @@ func tiffOrientation(t []byte) (Orientation, error) {
 // Orient returns img transformed as orientation o says, so that it shows
 // upright; img itself for [Upright] or an unknown value. The result is a
 // new *image.Gray, *image.RGBA or *image.NRGBA (by the source type; YCbCr
-// becomes RGBA) with bounds starting at (0, 0).
+// becomes RGBA) with bounds starting at (0, 0). A [*Reduced] image stays
+// one, with its pixels and full size transformed.
 func Orient(img image.Image, o Orientation) image.Image {
+	if r, ok := img.(*Reduced); ok && r != nil && r.Image != nil {
+		full := r.FullSize()
+		if o >= Transpose && o <= Rotate90CCW {
+			full.X, full.Y = full.Y, full.X
+		}
+		return &Reduced{Image: Orient(r.Image, o), Full: full}
+	}
 	if o <= Upright || o > Rotate90CCW || img == nil || img.Bounds().Empty() {
 		return img
 	}

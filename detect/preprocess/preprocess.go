@@ -69,23 +69,38 @@ func (p *Preprocessor) Shape(n int) []int64 {
 	return []int64{int64(n), 3, h, w}
 }
 
-// Run writes img into dst[:p.Len()] and returns where it was placed. Errors
+// Run writes img into dst[:p.Len()] and returns where it was placed; a
+// [*Reduced] image is placed as its full-size original. Errors
 // wrap [ErrEmptyImage], [ErrImageTooLarge] or [ErrShortBuffer]; dst is not
 // modified then.
 func (p *Preprocessor) Run(img image.Image, dst []float32) (Geometry, error) {
-	w, h, err := CheckImage(img)
+	pix, full := unreduce(img)
+	w, h, err := CheckImage(pix)
 	if err != nil {
 		return Geometry{}, err
 	}
 	if len(dst) < p.Len() {
 		return Geometry{}, fmt.Errorf("%w: %d values, want %d", ErrShortBuffer, len(dst), p.Len())
 	}
+	if full.X > 0 {
+		if full.X > MaxSide || full.Y > MaxSide {
+			return Geometry{}, &ImageError{Width: full.X, Height: full.Y, Err: ErrImageTooLarge}
+		}
+		w, h = full.X, full.Y
+	}
 	g := p.Geometry(w, h)
 	p.fillPad(dst[:p.Len()], g)
+	p.resizeAll(pix, dst, g)
+	return g, nil
+}
+
+// resizeAll writes the resized image, splitting its rows between
+// Options.Workers goroutines.
+func (p *Preprocessor) resizeAll(img image.Image, dst []float32, g Geometry) {
 	n := min(p.opts.Workers, g.Height/minRowsPerWorker)
 	if n <= 1 {
 		p.resizeRows(img, dst, g, 0, g.Height)
-		return g, nil
+		return
 	}
 	var wg sync.WaitGroup
 	for i := 1; i < n; i++ {
@@ -93,7 +108,6 @@ func (p *Preprocessor) Run(img image.Image, dst []float32) (Geometry, error) {
 	}
 	p.resizeRows(img, dst, g, 0, g.Height/n)
 	wg.Wait()
-	return g, nil
 }
 
 // maxWorkers bounds Options.Workers; minRowsPerWorker keeps the split
@@ -107,7 +121,8 @@ const (
 func (p *Preprocessor) resizeRows(img image.Image, dst []float32, g Geometry, y0, y1 int) {
 	s := p.pool.Get().(*scratch)
 	defer p.pool.Put(s)
-	s.prepare(g.SrcWidth, g.SrcHeight, g.Width, g.Height)
+	b := img.Bounds() // smaller than g.SrcWidth × g.SrcHeight for a Reduced image
+	s.prepare(b.Dx(), b.Dy(), g.Width, g.Height)
 	var src source
 	src.bind(img, s)
 	p.resize(dst, g, s, &src, y0, y1)
