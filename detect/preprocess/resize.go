@@ -37,6 +37,8 @@ type scratch struct {
 
 	ct    []cterm // YCbCr: chroma terms of the chroma row at offset ctRow
 	ctRow int     // -1: none
+
+	vec vec // the vector path's buffers (simd.go), when useSIMD
 }
 
 // axis returns the two source indices that destination index d samples along
@@ -70,6 +72,7 @@ func (s *scratch) prepare(sw, sh, dw, dh int) {
 	s.den = uint64(4 * dw * dh)
 	s.magic = ^uint64(0)/(2*s.den) + 1
 	s.hy = [2]int{-1, -1}
+	s.vec.hy = [2]int{-1, -1}
 }
 
 func (s *scratch) prepareX(sw, dw int) {
@@ -98,6 +101,9 @@ func (s *scratch) prepareX(sw, dw int) {
 	n := len(s.cols)
 	s.off, s.coff, s.srow = grow(s.off, n), grow(s.coff, n), grow(s.srow, n)
 	s.h[0], s.h[1] = grow(s.h[0], dw), grow(s.h[1], dw)
+	if useSIMD {
+		s.vec.prepareX(s.xi, s.xw, n, dw)
+	}
 }
 
 func (s *scratch) prepareY(sh, dh int) {
@@ -153,6 +159,10 @@ func hpass(dst, srow []uint64, xi []int32, xw []uint64) {
 // resize writes rows y0 ≤ y < y1 of the resampled image into their place
 // in dst.
 func (p *Preprocessor) resize(dst []float32, g Geometry, s *scratch, src *source, y0, y1 int) {
+	if useSIMD && s.vec.ok {
+		p.resizeVec(dst, g, s, src, y0, y1)
+		return
+	}
 	W, plane := p.opts.Width, p.opts.Width*p.opts.Height
 	pl := p.planeOf // source channel → tensor channel
 	for y := y0; y < y1; y++ {
@@ -232,8 +242,17 @@ func (p *Preprocessor) fillSpan(dst []float32, c, i, n int, v float32) {
 		return
 	}
 	i += c * p.opts.Width * p.opts.Height
-	span := dst[i : i+n]
-	for k := range span {
-		span[k] = v
+	fill32(dst[i:i+n], v)
+}
+
+// fill32 sets every value of span to v, doubling a filled prefix with copy
+// (memmove) rather than storing one value at a time.
+func fill32(span []float32, v float32) {
+	if len(span) == 0 {
+		return
+	}
+	span[0] = v
+	for k := 1; k < len(span); k *= 2 {
+		copy(span[k:], span[:k])
 	}
 }

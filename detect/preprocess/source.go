@@ -80,6 +80,9 @@ func (src *source) bindYCbCr(m *image.YCbCr, s *scratch) {
 	if src.dense && src.vshared {
 		s.ct, s.ctRow = grow(s.ct, s.coff[len(s.cols)-1]+1), -1
 	}
+	if useSIMD {
+		s.vec.bindYCbCr(s.off[:len(s.cols)], s.coff[:len(s.cols)])
+	}
 }
 
 // chromaRow returns the offset of the chroma row for relative row y, as
