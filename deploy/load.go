@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"image"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -179,3 +180,13 @@ func (h *heldDetector) Close() error { return h.held.Close() }
 
 // Unwrap returns the model built by the factory.
 func (h *heldDetector) Unwrap() Model { return h.held.Model }
+
+// MinImageSize forwards to the detector when it is a [detect.Fitter], so
+// that detect.DecodeImage can decode large JPEGs at a reduced scale for
+// it; otherwise it returns w×h, the full size.
+func (h *heldDetector) MinImageSize(w, ht int) image.Point {
+	if f, ok := h.Detector.(detect.Fitter); ok {
+		return f.MinImageSize(w, ht)
+	}
+	return image.Pt(w, ht)
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
 	"github.com/modelreg/modelreg/internal/cmykjpeg"
 )
 
@@ -191,5 +192,61 @@ func TestDecodeImageOrient(t *testing.T) {
 		if got := img.Bounds().Size(); got != want {
 			t.Errorf("Orient %v: size %v; want %v", orient, got, want)
 		}
+	}
+}
+
+// fitTo is a Fitter that asks for at least min pixels.
+type fitTo image.Point
+
+func (f fitTo) MinImageSize(w, h int) image.Point { return image.Pt(min(f.X, w), min(f.Y, h)) }
+
+func TestDecodeImageFit(t *testing.T) {
+	jpg := encodeJPEG(t, gradient(640, 480))
+	tests := []struct {
+		name    string
+		data    []byte
+		fit     detect.Fitter
+		reduced image.Point // the reduced image's size; zero: not reduced
+		typ     string      // when not reduced
+	}{
+		{"quarter", jpg, fitTo{100, 100}, image.Pt(160, 120), ""},
+		{"half", jpg, fitTo{300, 200}, image.Pt(320, 240), ""},
+		{"eighth", jpg, fitTo{80, 60}, image.Pt(80, 60), ""},
+		{"needs full size", jpg, fitTo{400, 100}, image.Point{}, "*image.YCbCr"},
+		{"no fit", jpg, nil, image.Point{}, "*image.YCbCr"},
+		{"png", encodePNG(t, gradient(640, 480)), fitTo{10, 10}, image.Point{}, "*image.RGBA"},
+		{"cmyk jpeg: image/jpeg decodes it", encodeCMYK(t, gradient(640, 480), nil), fitTo{10, 10}, image.Point{}, "*image.CMYK"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, _, err := detect.DecodeImage(bytes.NewReader(tt.data), &detect.DecodeOptions{Fit: tt.fit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, ok := img.(*preprocess.Reduced)
+			switch {
+			case tt.reduced == image.Point{} && (ok || typeName(img) != tt.typ):
+				t.Fatalf("decoded as %T; want %s", img, tt.typ)
+			case tt.reduced == image.Point{}:
+			case !ok:
+				t.Fatalf("decoded as %T; want a *preprocess.Reduced", img)
+			case r.Bounds().Size() != tt.reduced || r.Full != image.Pt(640, 480):
+				t.Fatalf("reduced to %v of %v; want %v of (640,480)", r.Bounds().Size(), r.Full, tt.reduced)
+			}
+		})
+	}
+}
+
+// TestDecodeImageFitOrient checks that orientation turns the full size of
+// a reduced image with its pixels.
+func TestDecodeImageFitOrient(t *testing.T) {
+	data := exifJPEG(t, 40, 24, 6) // stored sideways: rotate 90° clockwise to view
+	img, _, err := detect.DecodeImage(bytes.NewReader(data), &detect.DecodeOptions{Orient: true, Fit: fitTo{10, 6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := img.(*preprocess.Reduced)
+	if !ok || r.Full != image.Pt(24, 40) || r.Bounds().Size() != image.Pt(6, 10) {
+		t.Fatalf("decoded as %T %v; want 6×10 pixels of a 24×40 image", img, img.Bounds())
 	}
 }

@@ -67,6 +67,14 @@ func (p *Pipeline) Decoder() Decoder { return p.dec }
 // Geometry returns where a w×h image lands in the input tensor.
 func (p *Pipeline) Geometry(w, h int) Geometry { return p.pre.Geometry(w, h) }
 
+// MinImageSize returns the size that a w×h image is resampled to (the
+// letterboxed or stretched size, at most w×h): decoding it any smaller
+// would lose pixels the model sees. It makes a Pipeline a [Fitter].
+func (p *Pipeline) MinImageSize(w, h int) image.Point {
+	g := p.Geometry(w, h)
+	return image.Pt(min(g.Width, w), min(g.Height, h))
+}
+
 // InputShape returns the input tensor shape for a batch of n images.
 func (p *Pipeline) InputShape(n int) []int64 { return p.pre.Shape(n) }
 

@@ -3,11 +3,15 @@ package ortdetect_test
 import (
 	"context"
 	"fmt"
+	"image"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
 )
 
 // want is one expected detection of the reference run (a Node.js +
@@ -53,24 +57,94 @@ const (
 
 // TestAccuracy runs both bundled models over the eight photos and compares
 // with the reference tables: every listed detection is found by label with
-// |Δscore| ≤ 0.03, and there is no other detection scoring ≥ 0.35.
+// |Δscore| ≤ 0.03, and there is no other detection scoring ≥ 0.35. It does
+// so for photos decoded by image.Decode and by detect.DecodeImage (whose
+// own JPEG decoder rounds differently). With DecodeOptions.Fit the two
+// 2048×1536 JPEGs are decoded at 1/4 scale, which averages pixels where
+// the reference's bilinear resampling picks them: scores then move by up
+// to about 0.15 on these photos (documented), so only the same objects in
+// the same places are asked of it.
 func TestAccuracy(t *testing.T) {
 	for model, images := range references {
 		t.Run(model, func(t *testing.T) {
 			m := load(t, model, &deploy.Options{ScoreThreshold: runAt})
 			for name, wants := range images {
 				t.Run(name, func(t *testing.T) {
-					dets, err := m.Detect(context.Background(), readImage(t, name))
-					if err != nil {
-						t.Fatal(err)
+					std := detectOrFail(t, m, readImage(t, name))
+					if err := compare(std, wants); err != nil {
+						t.Errorf("image.Decode: %v\ngot %s", err, describe(std))
 					}
-					if err := compare(dets, wants); err != nil {
-						t.Errorf("%v\ngot %s", err, describe(dets))
+					ours := detectOrFail(t, m, decode(t, name, nil))
+					if err := compare(ours, wants); err != nil {
+						t.Errorf("detect.DecodeImage: %v\ngot %s", err, describe(ours))
+					}
+					img := decode(t, name, m)
+					if _, reduced := img.(*preprocess.Reduced); reduced != (name == "african_elephants.jpg" || name == "vehicle.jpg") {
+						t.Errorf("decoded to fit as %T", img)
+					}
+					if err := sameObjects(std, detectOrFail(t, m, img)); err != nil {
+						t.Errorf("decoded to fit: %v", err)
 					}
 				})
 			}
 		})
 	}
+}
+
+// sameObjects checks that every detection of full scoring at least 0.5 has
+// a counterpart in fit: same label, IoU ≥ 0.7, |Δscore| ≤ 0.15.
+func sameObjects(full, fit []detect.Detection) error {
+	for _, f := range full {
+		if f.Confidence < 0.5 {
+			continue
+		}
+		best := -1
+		for i, g := range fit {
+			if g.Label == f.Label && g.Box.IoU(f.Box) >= 0.7 && (best < 0 || g.Box.IoU(f.Box) > fit[best].Box.IoU(f.Box)) {
+				best = i
+			}
+		}
+		if best < 0 || absDiff(fit[best].Confidence, f.Confidence) > 0.15 {
+			return fmt.Errorf("no counterpart of %s %.3f %v\ngot %s", f.Label, f.Confidence, f.Box, describe(fit))
+		}
+	}
+	return nil
+}
+
+func detectOrFail(t *testing.T, m detect.Detector, img image.Image) []detect.Detection {
+	t.Helper()
+	dets, err := m.Detect(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dets) == 0 {
+		t.Fatal("no detections")
+	}
+	return dets
+}
+
+// decode decodes a photo with detect.DecodeImage, for detector m when it
+// is not nil.
+func decode(t *testing.T, name string, m detect.Detector) image.Image {
+	t.Helper()
+	f, err := os.Open(filepath.Join(imagesDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	opts := &detect.DecodeOptions{}
+	if m != nil {
+		fit, ok := m.(detect.Fitter)
+		if !ok {
+			t.Fatalf("%T is not a detect.Fitter", m)
+		}
+		opts.Fit = fit
+	}
+	img, _, err := detect.DecodeImage(f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
 
 // compare matches expectations to detections, each detection at most once,

@@ -156,6 +156,11 @@ func (d *Detector) Providers() []string { return slices.Clone(d.providers) }
 // Pipeline returns the detector's pre- and post-processing.
 func (d *Detector) Pipeline() *detect.Pipeline { return d.pipe }
 
+// MinImageSize returns the size a w×h image is resampled to for the model,
+// so that detect.DecodeImage can decode large JPEGs at a reduced scale for
+// it (see [detect.Fitter]).
+func (d *Detector) MinImageSize(w, h int) image.Point { return d.pipe.MinImageSize(w, h) }
+
 // Detect returns the objects found in img, highest confidence first.
 func (d *Detector) Detect(ctx context.Context, img image.Image) ([]detect.Detection, error) {
 	if err := ctx.Err(); err != nil {
