@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh reruns the benchmarks of issue 7 (§1–6 and §8; the download
-# benchmarks of §7 live in bench/download_test.go and have their own section
-# of bench/README.md) and writes the raw output, benchstat summaries and the
-# Node.js comparison to OUT.
+# bench.sh reruns the benchmarks of issue 7 (§1–8) and writes the raw
+# output, benchstat summaries and the Node.js comparison to OUT.
 #
 # Usage: scripts/bench.sh            (or: make bench)
 #
@@ -10,6 +8,8 @@
 #   COUNT   -count of every Go benchmark and timed Node.js passes (default 10)
 #   OUT     output directory (default: a new temporary directory)
 #   NODE    set to 0 to skip the Node.js comparison (default 1)
+#   DOWNLOAD_SIZE  size of the §7 download (default 1GiB; 0 skips §7); it
+#           needs twice that much free space in the temporary directory
 #
 # Needs the ONNX Runtime library (scripts/install-ort.sh); the ORT benchmarks
 # skip without it. The Node.js comparison needs node and npm; it installs
@@ -50,6 +50,14 @@ gobench parallel ./bench/ '^BenchmarkDetectParallel$' 60x
 # §6 cold start (fresh processes) and §8 registry scale.
 gobench coldstart ./bench/ '^BenchmarkColdStart$' 3x
 gobench registry ./bench/ '^BenchmarkRegistry$' 10x
+
+# §7 downloads: engine vs curl + sha256 alternating in one process (10
+# pairs), then parallel parts, single stream and resume.
+DOWNLOAD_SIZE="${DOWNLOAD_SIZE:-1GiB}"
+if [ "$DOWNLOAD_SIZE" != 0 ]; then
+	COUNT=1 MODELS_BENCH_DOWNLOAD_SIZE="$DOWNLOAD_SIZE" gobench download-paired ./bench/ '^BenchmarkDownloadPaired$' 10x
+	COUNT=1 MODELS_BENCH_DOWNLOAD_SIZE="$DOWNLOAD_SIZE" gobench download ./bench/ '^BenchmarkDownload$' 3x
+fi
 
 # §5 versus Node.js: Go and Node alternate, COUNT passes over the eight photos each.
 if [ "$NODE" != 0 ] && command -v node >/dev/null; then
