@@ -30,7 +30,10 @@
 // [Options.Config] overrides keys of the manifest's config, as ETA's
 // HasPublishedModel does, except that nested objects merge key by key and a
 // null removes a key. Options also choose the ONNX Runtime library, threads,
-// sessions, execution providers and score threshold.
+// sessions, execution providers and score threshold. [Options.CacheDir]
+// (os.UserCacheDir()/modelreg/derived by default; [Options.NoCache] turns
+// it off) is where deployment types keep what makes the next load faster:
+// ONNX Runtime detectors keep the optimised graph there.
 //
 // # Requirements
 //

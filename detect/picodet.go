@@ -137,12 +137,15 @@ func (d *picodetDecoder) Decode(outputs []Tensor, item int, g Geometry, dst []De
 
 func (d *picodetDecoder) level(dst []Detection, scores, boxes []float32, s int, g *Geometry) []Detection {
 	gw, fs, nc, reg, thr := gridSide(d.w, s, true), float64(s), d.nc, 4*d.bins, d.thr
-	for i := 0; (i+1)*nc <= len(scores); i++ {
-		row := scores[i*nc : (i+1)*nc]
-		c := atLeast(row, thr)
-		if c < 0 {
-			continue
+	scores = scores[:len(scores)/nc*nc]
+	for i := 0; i*nc < len(scores); i++ {
+		k := atLeast(scores[i*nc:], thr) // most rows have no candidate: find the next row that has one
+		if k < 0 {
+			break
 		}
+		i += k / nc
+		row := scores[i*nc : (i+1)*nc]
+		c := k % nc
 		cx, cy := (float64(i%gw)+0.5)*fs, (float64(i/gw)+0.5)*fs
 		box := d.distBox(boxes[i*reg:(i+1)*reg], cx, cy, fs)
 		for ; c >= 0; c = next(row, c, thr) {
@@ -155,7 +158,7 @@ func (d *picodetDecoder) level(dst []Detection, scores, boxes []float32, s int, 
 // atLeast returns the index of the first value of v that is at least thr
 // (never NaN), or -1.
 func atLeast(v []float32, thr float32) int {
-	j := 0
+	j := skipBelow(v, thr)
 	for ; j+4 <= len(v); j += 4 { // unrolled: most rows have no candidate
 		q := v[j : j+4 : j+4]
 		if q[0] >= thr || q[1] >= thr || q[2] >= thr || q[3] >= thr {
