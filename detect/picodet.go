@@ -195,13 +195,44 @@ func (d *picodetDecoder) distBox(reg []float32, cx, cy, s float64) [4]float64 {
 func expectation(v []float32) float64 {
 	m := v[0]
 	for _, x := range v[1:] {
-		m = max(m, x)
+		if x > m {
+			m = x
+		}
 	}
 	var sum, wsum float64
 	for j, x := range v {
-		e := math.Exp(float64(x - m))
+		e := expNonPos(float64(x - m))
 		sum += e
 		wsum += float64(j) * e
 	}
 	return wsum / sum
+}
+
+// expNonPos returns e^x for x ≤ 0 within a relative 1e-11 of math.Exp,
+// about 3× faster than it when inlined in a loop: e^x = 2^k·e^r with
+// k = round(x/ln 2) and |r| ≤ ln 2 / 2, e^r by its Taylor polynomial of
+// degree 9. x > 0 and NaN go to math.Exp; below −708 the result is 0.
+func expNonPos(x float64) float64 {
+	if !(x <= 0 && x >= -708) {
+		return expSlow(x)
+	}
+	k := float64(int64(x*math.Log2E - 0.5))
+	r := x - k*ln2Hi - k*ln2Lo
+	r2 := r * r
+	p := ((1 + r) + r2*(1.0/2+r*(1.0/6))) +
+		r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040))+r2*r2*(1.0/40320+r*(1.0/362880)))
+	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+}
+
+// ln 2 in two parts, so that k·ln2Hi is exact for |k| < 2^20.
+const (
+	ln2Hi = 6.93147180369123816490e-01
+	ln2Lo = 1.90821492927058770002e-10
+)
+
+func expSlow(x float64) float64 {
+	if x < -708 {
+		return 0
+	}
+	return math.Exp(x)
 }

@@ -42,3 +42,31 @@ func TestAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// TestExpNonPos compares expNonPos with math.Exp over [−750, 0] and at
+// the edges.
+func TestExpNonPos(t *testing.T) {
+	worst := 0.0
+	for i := 0; i <= 750_000; i++ {
+		x := -float64(i) / 1000
+		got, want := expNonPos(x), math.Exp(x)
+		if want == 0 || x < -708 {
+			if got != 0 && x < -708 {
+				t.Fatalf("expNonPos(%g) = %g; want 0", x, got)
+			}
+			continue
+		}
+		worst = max(worst, math.Abs(got-want)/want)
+	}
+	if worst > 1e-11 {
+		t.Errorf("largest relative error %g; want ≤ 1e-11", worst)
+	}
+	for _, tt := range []struct{ x, want float64 }{{0, 1}, {math.Inf(-1), 0}, {1, math.E}, {-1e-300, 1}} {
+		if got := expNonPos(tt.x); got != tt.want {
+			t.Errorf("expNonPos(%g) = %g; want %g", tt.x, got, tt.want)
+		}
+	}
+	if got := expNonPos(math.NaN()); !math.IsNaN(got) {
+		t.Errorf("expNonPos(NaN) = %g; want NaN", got)
+	}
+}
