@@ -106,12 +106,14 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 		}
 		return d.addSession(model, so)
 	}
-	cache := newGraphCache(lib, model, opts, logger)
-	if folded, k := FoldableModel(model); k > 0 {
-		logger.Debug("ortdetect: weights listed as graph inputs made constant", "inputs", k)
-		model = folded
+	fold := func() []byte { // only when the graph is not cached: it costs a copy of the model
+		folded, k := FoldableModel(model)
+		if k > 0 {
+			logger.Debug("ortdetect: weights listed as graph inputs made constant", "inputs", k)
+		}
+		return folded
 	}
-	if d.graph, err = cache.sessions(model, so, n, add); err != nil {
+	if d.graph, err = newGraphCache(lib, model, opts, logger).sessions(fold, so, n, add); err != nil {
 		return nil, err
 	}
 	d.providers = d.sessions[0].Providers()

@@ -89,12 +89,13 @@ const (
 )
 
 // sessions creates n sessions with so, from the cached graph when there is
-// a usable one, else from model, saving its optimised graph for next time.
-// A cached graph that fails to load is removed and replaced; a cache that
-// cannot be written only costs the saving.
-func (c graphCache) sessions(model []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) (graphUse, error) {
+// a usable one, else from the model that load returns, saving its
+// optimised graph for next time. A cached graph that fails to load is
+// removed and replaced; a cache that cannot be written only costs the
+// saving.
+func (c graphCache) sessions(load func() []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) (graphUse, error) {
 	if c.path == "" {
-		return graphUncached, addN(model, so, n, add)
+		return graphUncached, addN(load(), so, n, add)
 	}
 	if graph, err := os.ReadFile(c.path); err == nil {
 		cached := *so
@@ -106,6 +107,7 @@ func (c graphCache) sessions(model []byte, so *ort.SessionOptions, n int, add fu
 		c.logger.Warn("ortdetect: the cached optimised graph does not load; rebuilding it", "path", c.path, "err", err)
 		os.Remove(c.path)
 	}
+	model := load()
 	f, err := c.create()
 	if err != nil {
 		c.logger.Debug("ortdetect: cannot cache the optimised graph", "path", c.path, "err", err)
