@@ -3,8 +3,10 @@ package detect_test
 import (
 	"fmt"
 	"image"
+	"os"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
 )
 
 func ExampleNMS() {
@@ -95,4 +97,34 @@ func Example_pipeline() {
 	}
 	// Output:
 	// class 3 0.9 (100,200)-(500,600) {0.078125 0.2777778 0.390625 0.8333333}
+}
+
+// A detector (here its pipeline: 416×416 letterbox) lets DecodeImage decode
+// a photo far larger than its input at a reduced scale; the result is
+// placed as the full-size photo, so geometry and boxes stay in its pixels.
+func ExampleDecodeImage_fit() {
+	pipe, err := detect.NewPipeline(detect.Config{
+		Input:   preprocess.Options{Width: 416, Height: 416, PadValue: 114},
+		Decoder: "yolox", NumClasses: 80,
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	f, err := os.Open("../testdata/images/african_elephants.jpg")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+	img, _, err := detect.DecodeImage(f, &detect.DecodeOptions{Fit: pipe})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := img.(*preprocess.Reduced)
+	g := pipe.Geometry(r.Full.X, r.Full.Y)
+	fmt.Printf("decoded %v of %v; resized to %dx%d in the tensor\n", r.Bounds().Size(), r.Full, g.Width, g.Height)
+	// Output:
+	// decoded (512,384) of (2048,1536); resized to 416x312 in the tensor
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
 )
 
 func encodePNG(w io.Writer, img image.Image) error {
@@ -25,16 +26,23 @@ var palette = []color.RGBA{
 }
 
 // annotate returns a copy of img with each detection's box and a label with
-// its confidence drawn on it.
+// its confidence drawn on it. A reduced image is drawn at its reduced size,
+// with the boxes scaled to it.
 func annotate(img image.Image, dets []detect.Detection) *image.RGBA {
 	b := img.Bounds()
+	sx, sy := float32(1), float32(1)
+	if r, ok := img.(*preprocess.Reduced); ok {
+		full := r.FullSize()
+		sx, sy = float32(b.Dx())/float32(full.X), float32(b.Dy())/float32(full.Y)
+		img = r.Image // its pixels, without the wrapper: draw has fast paths for them
+	}
 	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
 	thick := max(2, min(b.Dx(), b.Dy())/300)
 	for i := len(dets) - 1; i >= 0; i-- { // best last, on top
 		d := dets[i]
 		c := palette[max(d.Class, 0)%len(palette)]
-		r := d.Box.Rect()
+		r := detect.Box{X1: d.Box.X1 * sx, Y1: d.Box.Y1 * sy, X2: d.Box.X2 * sx, Y2: d.Box.Y2 * sy}.Rect()
 		drawRect(out, r, thick, c)
 		drawLabel(out, r.Min, d.Label+" "+formatScore(d.Confidence), c)
 	}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
 	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
@@ -24,7 +25,11 @@ type result struct {
 }
 
 func detectOne(ctx context.Context, m detect.Detector, path string, o *options, stdout io.Writer) error {
-	img, err := readImage(path, o.exif)
+	var fit detect.Fitter
+	if o.fast {
+		fit, _ = m.(detect.Fitter)
+	}
+	img, err := readImage(path, o.exif, fit)
 	if err != nil {
 		return err
 	}
@@ -37,28 +42,38 @@ func detectOne(ctx context.Context, m detect.Detector, path string, o *options, 
 			return err
 		}
 	}
-	b := img.Bounds()
+	size := fullSize(img)
 	if o.json {
-		return json.NewEncoder(stdout).Encode(result{Image: path, Width: b.Dx(), Height: b.Dy(),
+		return json.NewEncoder(stdout).Encode(result{Image: path, Width: size.X, Height: size.Y,
 			Objects: detect.ToObjects(dets).Objects})
 	}
-	return printTable(stdout, path, b, dets)
+	return printTable(stdout, path, size, dets)
+}
+
+// fullSize is the size of the image in the file, which a reduced decode
+// does not change.
+func fullSize(img image.Image) image.Point {
+	if r, ok := img.(*preprocess.Reduced); ok {
+		return r.FullSize()
+	}
+	return img.Bounds().Size()
 }
 
 // readImage decodes a JPEG or PNG file, refusing absurd sizes before
-// allocating, and applies its EXIF orientation when asked.
-func readImage(path string, exif bool) (image.Image, error) {
+// allocating, and applies its EXIF orientation when asked. With fit, a
+// large JPEG may be decoded at a reduced scale for the detector.
+func readImage(path string, exif bool, fit detect.Fitter) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	img, _, err := detect.DecodeImage(bufio.NewReader(f), &detect.DecodeOptions{Orient: exif})
+	img, _, err := detect.DecodeImage(bufio.NewReader(f), &detect.DecodeOptions{Orient: exif, Fit: fit})
 	return img, err
 }
 
-func printTable(w io.Writer, path string, b image.Rectangle, dets []detect.Detection) error {
-	fmt.Fprintf(w, "%s (%dx%d): %d objects\n", path, b.Dx(), b.Dy(), len(dets))
+func printTable(w io.Writer, path string, size image.Point, dets []detect.Detection) error {
+	fmt.Fprintf(w, "%s (%dx%d): %d objects\n", path, size.X, size.Y, len(dets))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  label\tconfidence\tbox (x1, y1, x2, y2) px")
 	for _, d := range dets {

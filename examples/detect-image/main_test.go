@@ -114,3 +114,34 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestFast decodes a 2048×1536 photo at a reduced scale: the result still
+// speaks of the full-size photo, and the annotated image is reduced.
+func TestFast(t *testing.T) {
+	setup(t)
+	out := t.TempDir()
+	photo := filepath.Join(filepath.Dir(dog), "african_elephants.jpg")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-fast", "-json", "-out", out, photo}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, stderr.String())
+	}
+	var res struct {
+		Width, Height int
+		Objects       []struct{ Label string }
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout.String())
+	}
+	if res.Width != 2048 || res.Height != 1536 || len(res.Objects) == 0 || res.Objects[0].Label != "elephant" {
+		t.Errorf("result = %+v; want 2048x1536 with elephants", res)
+	}
+	f, err := os.Open(filepath.Join(out, "african_elephants.jpg.detections.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil || img.Bounds().Dx() != 512 {
+		t.Errorf("annotated image: %v, %v; want 512 wide", img.Bounds(), err)
+	}
+}
