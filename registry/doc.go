@@ -22,8 +22,8 @@
 // the same full name, the first on the path wins and [Registry.List] reports
 // a warning. A manifest that is not valid JSON is skipped with a warning; an
 // entry that cannot be used (bad name or version, a file name escaping its
-// directory, an unknown manager type) is refused when used and reported as a
-// warning, and the other entries keep working.
+// directory, a malformed manager config) is refused when used and reported
+// as a warning, and the other entries keep working.
 //
 // # Where files go
 //
@@ -43,7 +43,11 @@
 //
 // An entry's "manager": {"type", "config"} selects a [Manager] registered
 // with [Register] (import the driver packages for their side effect, as with
-// database/sql). ETA's type "eta.core.models.ETAModelManager" is an alias:
+// database/sql). An entry whose manager type this program did not register
+// still resolves, with a warning: once its files are present (fetched by
+// another program, imported from a bundle) it verifies and loads, and only
+// a download fails, saying which import is missing. ETA's type
+// "eta.core.models.ETAModelManager" is an alias:
 // see [ETAManagerType]. The config keys "extract_archive" and
 // "delete_archive" are handled by the registry. An entry without a manager is
 // a manager-less model, as in ETA: it has no local path and operations that

@@ -47,8 +47,8 @@ func etaTarget(raw json.RawMessage) (string, error) {
 	if c.GoogleDriveID != "" {
 		if _, err := lookupManager("gdrive"); err == nil || c.URL == "" {
 			if err != nil {
-				return "", fmt.Errorf("registry: model is stored on Google Drive but no \"gdrive\" manager is registered "+
-					"(import the Google Drive manager package): %w", ErrNotSupported)
+				return "", unregisteredError{fmt.Errorf("registry: model is stored on Google Drive but no \"gdrive\" manager is registered "+
+					"(import the Google Drive manager package): %w", ErrNotSupported)}
 			}
 			return "gdrive", nil
 		}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -90,8 +91,14 @@ func (ix *index) builtFrom(ls []loaded, warns []Warning) bool {
 func (ix *index) add(e *Model, loc *location, seen map[string]string) {
 	m := e.clone()
 	m.loc = loc
+	var unregistered error
 	if m.err == nil {
 		m.err = checkManager(m)
+		if errors.As(m.err, new(unregisteredError)) {
+			// Usable once its files are present (an air-gapped site, a
+			// bundle import); a download says what is missing.
+			unregistered, m.err = m.err, nil
+		}
 	}
 	name := m.Name()
 	if m.BaseName == "" {
@@ -105,6 +112,10 @@ func (ix *index) add(e *Model, loc *location, seen map[string]string) {
 	}
 	seen[name] = loc.manifest
 	ix.all = append(ix.all, m)
+	if unregistered != nil {
+		ix.warns = append(ix.warns, Warning{Manifest: loc.manifest, Model: name,
+			Err: fmt.Errorf("%w; it can be used once downloaded, but this program cannot download it", unregistered)})
+	}
 	if m.err != nil {
 		ix.warns = append(ix.warns, Warning{Manifest: loc.manifest, Model: name, Err: m.err})
 		ix.invalid[name] = m

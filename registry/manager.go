@@ -129,7 +129,14 @@ func lookupManager(typ string) (OpenFunc, error) {
 	open, ok := managers[typ]
 	managersMu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("registry: unknown manager type %q (forgotten import?): %w", typ, ErrInvalidEntry)
+		return nil, unregisteredError{fmt.Errorf("registry: unknown manager type %q (forgotten import?): %w", typ, ErrInvalidEntry)}
 	}
 	return open, nil
 }
+
+// unregisteredError reports a manager type that this program did not
+// register. The entry may be fine: another program (with the import) can
+// download it, and once its files are present this one can use them.
+type unregisteredError struct{ error }
+
+func (e unregisteredError) Unwrap() error { return e.error }

@@ -1,7 +1,10 @@
 package registry
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,17 +75,25 @@ func TestBadEntriesDoNotPoison(t *testing.T) {
 	if m := mustGet(t, r, "good"); m.Path() != filepath.Join(d1, "good.onnx") {
 		t.Errorf("good resolved to %s; want the first dir", m.Path())
 	}
-	for name, want := range map[string]error{"escape": ErrInvalidEntry, "nomgr": ErrInvalidEntry, "drive": ErrNotSupported} {
-		if _, err := r.Get(t.Context(), name); !errors.Is(err, want) {
-			t.Errorf("Get(%q) = %v; want %v", name, err, want)
+	if _, err := r.Get(t.Context(), "escape"); !errors.Is(err, ErrInvalidEntry) {
+		t.Errorf("Get(escape) = %v; want ErrInvalidEntry", err)
+	}
+	// Entries whose manager type this program did not register resolve (their
+	// files may be present), and downloading them says what is missing.
+	for name, want := range map[string]error{"nomgr": ErrInvalidEntry, "drive": ErrNotSupported} {
+		if _, err := r.Get(t.Context(), name); err != nil {
+			t.Errorf("Get(%q) = %v; want the entry", name, err)
+		}
+		if _, err := r.Download(t.Context(), name, nil); !errors.Is(err, want) {
+			t.Errorf("Download(%q) = %v; want %v", name, err, want)
 		}
 	}
-	_, err := r.Get(t.Context(), "nomgr")
-	if !strings.Contains(err.Error(), `unknown manager type "s3" (forgotten import?)`) {
+	_, err := r.Download(t.Context(), "nomgr", nil)
+	if err == nil || !strings.Contains(err.Error(), `unknown manager type "s3" (forgotten import?)`) {
 		t.Errorf("error = %v", err)
 	}
-	_, err = r.Get(t.Context(), "drive")
-	if !strings.Contains(err.Error(), "Google Drive") {
+	_, err = r.Download(t.Context(), "drive", nil)
+	if err == nil || !strings.Contains(err.Error(), "Google Drive") {
 		t.Errorf("error = %v", err)
 	}
 	models, warns, err := r.List(t.Context(), nil)
@@ -180,5 +191,41 @@ func TestManagerLessModel(t *testing.T) {
 	}
 	if rep, err := r.Flush(t.Context(), "hosted", nil); err != nil || len(rep.Files) != 0 {
 		t.Errorf("Flush = %+v, %v", rep, err)
+	}
+}
+
+// TestUnregisteredManagerDownloaded is the air-gapped site: the program
+// links no manager for the entries' types (an S3 bucket, Google Drive), but
+// their files are present, so the models resolve, verify and load.
+func TestUnregisteredManagerDownloaded(t *testing.T) {
+	d := t.TempDir()
+	data := []byte("weights of a model fetched elsewhere")
+	sum := sha256.Sum256(data)
+	for _, f := range []string{"s3.onnx", "drive.pb"} {
+		if err := os.WriteFile(filepath.Join(d, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	integrity := fmt.Sprintf(`"size_bytes": %d, "sha256": %q`, len(data), hex.EncodeToString(sum[:]))
+	writeManifest(t, d,
+		`{"base_name": "bucket", "base_filename": "s3.onnx", "manager": {"type": "s3", "config": {"url": "s3://b/m.onnx"}}, `+integrity+`}`,
+		`{"base_name": "drive", "base_filename": "drive.pb", "manager": {"type": "eta.core.models.ETAModelManager", "config": {"google_drive_id": "abc"}}, `+integrity+`}`,
+	)
+	r := newTestRegistry(t, nil, d)
+	for _, name := range []string{"bucket", "drive"} {
+		if _, err := r.Download(t.Context(), name, nil); err != nil {
+			t.Errorf("Download(%q) of a present model = %v", name, err)
+		}
+		if err := r.Verify(t.Context(), name); err != nil {
+			t.Errorf("Verify(%q) = %v", name, err)
+		}
+		files, err := r.LocalFiles(t.Context(), name)
+		if err != nil || len(files) != 1 {
+			t.Errorf("LocalFiles(%q) = %v, %v", name, files, err)
+		}
+	}
+	ms, _, err := r.List(t.Context(), &ListOptions{Downloaded: true})
+	if err != nil || len(ms) != 2 {
+		t.Errorf("List(Downloaded) = %d models, %v; want 2", len(ms), err)
 	}
 }
