@@ -2,10 +2,10 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"os"
 	"testing"
 
+	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/loader/ort"
 )
@@ -18,14 +18,7 @@ var yoloxShape = []int64{1, 3, 416, 416}
 // CI set) and is skipped elsewhere.
 func ortLibrary(tb testing.TB) *loader.Library {
 	tb.Helper()
-	lib, err := loader.Load(nil)
-	if errors.Is(err, loader.ErrNotFound) && os.Getenv("CI") == "" {
-		tb.Skipf("ONNX Runtime not installed (run %s): %v", loader.InstallCommand, err)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return lib
+	return orttest.Library(tb)
 }
 
 // yoloxInput returns a deterministic image-like YOLOX input (values 0–255).

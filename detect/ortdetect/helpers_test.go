@@ -13,7 +13,7 @@ import (
 	"github.com/modelreg/modelreg/catalog"
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
-	"github.com/modelreg/modelreg/loader"
+	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -23,12 +23,7 @@ const imagesDir = "../../testdata/images"
 // except in CI, where it fails: CI installs it with scripts/install-ort.sh.
 func requireORT(t testing.TB) {
 	t.Helper()
-	if _, err := loader.Find(nil); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skipf("%v (run scripts/install-ort.sh)", err)
-	}
+	orttest.Require(t)
 }
 
 // catalogRegistry is a registry of the bundled catalog with its own cache.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/registry"
 )
@@ -39,10 +40,7 @@ func TestMain(m *testing.M) {
 func setup(t *testing.T) {
 	t.Helper()
 	if ortErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(ortErr)
-		}
-		t.Skipf("%v (run scripts/install-ort.sh)", ortErr)
+		orttest.Missing(t, ortErr)
 	}
 }
 

@@ -1,11 +1,11 @@
 package ort_test
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/loader/ort"
 )
@@ -19,17 +19,7 @@ const (
 // and is skipped elsewhere.
 func library(t testing.TB) *loader.Library {
 	t.Helper()
-	lib, err := loader.Load(nil)
-	if errors.Is(err, loader.ErrNotFound) {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skipf("ONNX Runtime not installed (run %s): %v", loader.InstallCommand, err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lib
+	return orttest.Library(t)
 }
 
 // newEnv returns an Env closed at the end of the test.

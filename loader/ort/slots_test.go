@@ -2,7 +2,6 @@ package ort
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/loader"
 )
 
@@ -157,14 +157,7 @@ func TestLayout(t *testing.T) {
 
 func testLibrary(t *testing.T) *loader.Library {
 	t.Helper()
-	lib, err := loader.Load(nil)
-	if errors.Is(err, loader.ErrNotFound) && os.Getenv("CI") == "" {
-		t.Skipf("ONNX Runtime not installed (run %s): %v", loader.InstallCommand, err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lib
+	return orttest.Library(t)
 }
 
 // TestAssignedProviders checks that ONNX Runtime 1.24+ reports where it
