@@ -46,9 +46,9 @@ func FuzzUnmarshalETA(f *testing.F) {
 	})
 }
 
-// FuzzDecodeImage decodes random bytes with a small pixel limit: it never
-// panics, every error is a *DecodeError, and an image it returns is within
-// the limit.
+// FuzzDecodeImage decodes random bytes with a small pixel limit, at full
+// or reduced scale: it never panics, every error is a *DecodeError, and an
+// image it returns is within the limit.
 func FuzzDecodeImage(f *testing.F) {
 	f.Add(encodeJPEG(f, gradient(9, 7)))
 	f.Add(encodePNG(f, gradient(5, 3)))
@@ -58,7 +58,11 @@ func FuzzDecodeImage(f *testing.F) {
 	f.Add(encodeCMYK(f, gradient(16, 8), nil))
 	const limit = 1 << 16
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, _, err := detect.DecodeImage(bytes.NewReader(data), &detect.DecodeOptions{MaxPixels: limit, Orient: true})
+		opts := &detect.DecodeOptions{MaxPixels: limit, Orient: true}
+		if len(data)%2 == 1 {
+			opts.Fit = fitTo{3, 3} // reduced-scale decoding too
+		}
+		img, _, err := detect.DecodeImage(bytes.NewReader(data), opts)
 		if err != nil {
 			var de *detect.DecodeError
 			if !errors.As(err, &de) || img != nil {

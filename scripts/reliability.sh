@@ -16,6 +16,8 @@ targets=(
 	"./detect FuzzUnmarshalETA"
 	"./detect FuzzDecodeImage"
 	"./detect/preprocess FuzzRun"
+	"./detect/internal/jpegscale FuzzDecode"
+	"./detect/ortdetect FuzzFoldableModel"
 )
 for t in "${targets[@]}"; do
 	read -r pkg name <<<"$t"
