@@ -42,7 +42,8 @@
 // CPU's features; later loads skip graph optimisation, which is about half
 // of session creation for the bundled models. A cached graph that does not
 // load is rebuilt. Detectors that ask for other execution providers do not
-// use the cache.
+// use the cache. The cache trims itself: each save removes graphs unused
+// for 30 days (older library versions, deleted models).
 //
 // # Batches
 //

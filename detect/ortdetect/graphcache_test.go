@@ -2,15 +2,19 @@ package ortdetect_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/detect/ortdetect"
+	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
 // unwrap returns the *ortdetect.Detector inside what deploy returns.
@@ -116,5 +120,66 @@ func TestGraphCacheUnusable(t *testing.T) {
 	}
 	if files := graphFiles(t, gpuDir); len(files) != 0 {
 		t.Errorf("a GPU load cached %v", files)
+	}
+}
+
+// TestGraphCacheHousekeeping checks that saving a graph removes graphs
+// unused for 30 days and the temporary files of dead processes, and keeps
+// everything else; and that loading a cached graph refreshes its time.
+func TestGraphCacheHousekeeping(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "onnxruntime-detector") // deploy's directory for the type
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("cannot run true:", err)
+	}
+	deadTag := strings.Replace(atomicfile.OwnerTag(), fmt.Sprintf("p%d.", os.Getpid()), fmt.Sprintf("p%d.", dead.Process.Pid), 1)
+	old, recent := time.Now().Add(-40*24*time.Hour), time.Now().Add(-10*24*time.Hour)
+	files := map[string]struct {
+		mtime time.Time
+		kept  bool
+	}{
+		"0000000000000000-0000000000000000.ort.onnx": {old, false},
+		"1111111111111111-1111111111111111.ort.onnx": {recent, true},
+		"notes.txt": {old, true},
+		".2222222222222222-2222222222222222.ort.onnx.tmp-" + deadTag + "x":               {recent, false},
+		".3333333333333333-3333333333333333.ort.onnx.tmp-" + atomicfile.OwnerTag() + "x": {old, true}, // this process: maybe saving
+	}
+	for name, f := range files {
+		p := filepath.Join(sub, name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, f.mtime, f.mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load(t, "yolox-nano-coco", &deploy.Options{CacheDir: dir}) // saves, then trims
+	for name, f := range files {
+		if _, err := os.Stat(filepath.Join(sub, name)); (err == nil) != f.kept {
+			t.Errorf("%s: kept = %v; want %v", name, err == nil, f.kept)
+		}
+	}
+	var graph string
+	for _, p := range graphFiles(t, sub) {
+		if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) < time.Minute && strings.HasSuffix(p, ".ort.onnx") {
+			graph = p
+		}
+	}
+	if graph == "" {
+		t.Fatal("no graph saved")
+	}
+	if err := os.Chtimes(graph, recent, recent); err != nil {
+		t.Fatal(err)
+	}
+	d := load(t, "yolox-nano-coco", &deploy.Options{CacheDir: dir})
+	if got := ortdetect.GraphUse(unwrap(t, d)); got != "cached" {
+		t.Fatalf("graph %s; want cached", got)
+	}
+	if fi, err := os.Stat(graph); err != nil || time.Since(fi.ModTime()) > time.Minute {
+		t.Errorf("a cached graph in use was not marked as used: %v, %v", fi.ModTime(), err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/cpu"
 
@@ -17,8 +18,12 @@ import (
 	"github.com/modelreg/modelreg/loader/ort"
 )
 
-// graphCacheVersion changes when the cache key's meaning does.
-const graphCacheVersion = "ortdetect-graph-2"
+// graphCacheVersion changes when the cache key's meaning does; graphSuffix
+// ends the name of every cached graph.
+const (
+	graphCacheVersion = "ortdetect-graph-2"
+	graphSuffix       = ".ort.onnx"
+)
 
 // graphCache keeps ONNX Runtime's optimised graph of a model, so that later
 // loads skip graph optimisation (about half of session creation for the
@@ -49,7 +54,7 @@ func newGraphCache(lib *loader.Library, model []byte, opts *Options, logger *slo
 	}
 	key := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%d\x00%s",
 		graphCacheVersion, sum, lib.Version(), opt, cpuFeatures()))
-	name := sum[:16] + "-" + hex.EncodeToString(key[:8]) + ".ort.onnx"
+	name := sum[:16] + "-" + hex.EncodeToString(key[:8]) + graphSuffix
 	return graphCache{path: filepath.Join(opts.CacheDir, name), logger: logger}
 }
 
@@ -102,6 +107,7 @@ func (c graphCache) sessions(load func() []byte, so *ort.SessionOptions, n int, 
 		cached.GraphOptimization = ort.OptDisable // already applied
 		err := add(graph, &cached)
 		if err == nil {
+			c.touch()
 			return graphCached, addN(graph, &cached, n-1, add)
 		}
 		c.logger.Warn("ortdetect: the cached optimised graph does not load; rebuilding it", "path", c.path, "err", err)
@@ -124,7 +130,57 @@ func (c graphCache) sessions(load func() []byte, so *ort.SessionOptions, n int, 
 		c.logger.Debug("ortdetect: cannot cache the optimised graph", "path", c.path, "err", err)
 		use = graphUncached
 	}
+	c.trim()
 	return use, addN(model, so, n-1, add)
+}
+
+// The cache keeps itself small without a daemon, as Go's build cache does:
+// a graph in use has its modification time refreshed at most once a
+// graphTouchEvery, and each save removes the graphs unused for graphMaxAge
+// (older library versions, models since deleted) and the temporary files
+// of processes that died while saving.
+const (
+	graphTouchEvery = 24 * time.Hour
+	graphMaxAge     = 30 * 24 * time.Hour
+)
+
+// touch marks the entry as used.
+func (c graphCache) touch() {
+	fi, err := os.Stat(c.path)
+	if err != nil || time.Since(fi.ModTime()) < graphTouchEvery {
+		return
+	}
+	now := time.Now()
+	if err := os.Chtimes(c.path, now, now); err != nil {
+		c.logger.Debug("ortdetect: cannot refresh the cached graph's time", "path", c.path, "err", err)
+	}
+}
+
+// trim removes stale entries and orphaned temporary files from the
+// entry's directory.
+func (c graphCache) trim() {
+	dir := filepath.Dir(c.path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		var stale bool
+		switch {
+		case atomicfile.IsTemp(name):
+			dst, owner, _ := strings.Cut(name, ".tmp-")
+			stale = strings.HasSuffix(dst, graphSuffix) && atomicfile.Orphaned(owner)
+		case strings.HasSuffix(name, graphSuffix):
+			fi, err := e.Info()
+			stale = err == nil && time.Since(fi.ModTime()) > graphMaxAge
+		}
+		if stale {
+			if err := os.Remove(filepath.Join(dir, name)); err == nil {
+				c.logger.Debug("ortdetect: removed a stale cached graph", "file", name)
+			}
+		}
+	}
 }
 
 // create makes the cache directory and the temporary file of the entry.
