@@ -3,6 +3,7 @@ package ortdetect
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -123,7 +124,14 @@ func (c graphCache) sessions(load func() []byte, so *ort.SessionOptions, n int, 
 	saving.OptimizedModelPath = f.Name() // ONNX Runtime writes it; Commit syncs and renames it
 	if err := add(model, &saving); err != nil {
 		f.Abort()
-		return graphUncached, err
+		var oe *ort.Error
+		if !errors.As(err, &oe) {
+			return graphUncached, err
+		}
+		// Saving may be what failed (a full disk, a graph too large for one
+		// file): the session may still be made without it.
+		c.logger.Debug("ortdetect: cannot save the optimised graph; loading without", "path", c.path, "err", err)
+		return graphUncached, addN(model, so, n, add)
 	}
 	use := graphSaved
 	if err := f.Commit(); err != nil {
