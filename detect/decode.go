@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"  // DecodeImage reads JPEG files
-	_ "image/png" // and PNG files
+	"image/jpeg"  // JPEGs that jpegscale does not read; and DecodeConfig
+	_ "image/png" // PNG files
 	"io"
 
 	"github.com/modelreg/modelreg/detect/internal/jpegscale"
@@ -134,11 +134,17 @@ func decodeFull(r io.Reader, format string, cfg image.Config, fit Fitter) (image
 	if fit != nil {
 		scale = reduction(cfg.Width, cfg.Height, fit.MinImageSize(cfg.Width, cfg.Height))
 	}
-	data, err := io.ReadAll(r) // kept for image/jpeg if jpegscale cannot decode it
+	// jpegscale reads the file from memory; a file far larger than any
+	// JPEG of its size goes to image/jpeg, which streams it.
+	limit := 16*int64(cfg.Width)*int64(cfg.Height) + 1<<20
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	img, err := jpegscale.Decode(bytes.NewReader(data), scale)
+	if int64(len(data)) > limit {
+		return jpeg.Decode(io.MultiReader(bytes.NewReader(data), r))
+	}
+	img, err := jpegscale.DecodeBytes(data, scale)
 	switch {
 	case err == nil && scale > 1:
 		return &preprocess.Reduced{Image: img, Full: image.Pt(cfg.Width, cfg.Height)}, nil
@@ -151,10 +157,10 @@ func decodeFull(r io.Reader, format string, cfg image.Config, fit Fitter) (image
 }
 
 // reduction returns the largest DCT scale (8, 4, 2, else 1) at which a
-// w×h JPEG stays at least min in both directions.
-func reduction(w, h int, min image.Point) int {
+// w×h JPEG stays at least need in both directions.
+func reduction(w, h int, need image.Point) int {
 	for _, s := range []int{8, 4, 2} {
-		if (w+s-1)/s >= min.X && (h+s-1)/s >= min.Y {
+		if (w+s-1)/s >= need.X && (h+s-1)/s >= need.Y {
 			return s
 		}
 	}

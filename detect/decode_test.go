@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
+	"io"
 	"image/color"
 	"image/jpeg"
 	"image/png"
@@ -248,5 +249,29 @@ func TestDecodeImageFitOrient(t *testing.T) {
 	r, ok := img.(*preprocess.Reduced)
 	if !ok || r.Full != image.Pt(24, 40) || r.Bounds().Size() != image.Pt(6, 10) {
 		t.Fatalf("decoded as %T %v; want 6×10 pixels of a 24×40 image", img, img.Bounds())
+	}
+}
+
+// endless is an io.Reader of zero bytes that never ends.
+type endless struct{ n int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	clear(p)
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+// TestDecodeImageTrailingData follows a small JPEG with an endless stream:
+// DecodeImage reads a bounded amount, decodes the image (as image/jpeg
+// does, stopping at its end) and returns.
+func TestDecodeImageTrailingData(t *testing.T) {
+	jpg := encodeJPEG(t, gradient(64, 48))
+	rest := &endless{}
+	img, format, err := detect.DecodeImage(io.MultiReader(bytes.NewReader(jpg), rest), nil)
+	if err != nil || format != "jpeg" || img.Bounds().Size() != image.Pt(64, 48) {
+		t.Fatalf("DecodeImage = %v, %s, %v", img, format, err)
+	}
+	if rest.n > 4<<20 {
+		t.Errorf("read %d bytes past the image; want a bounded amount", rest.n)
 	}
 }

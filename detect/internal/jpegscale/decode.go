@@ -41,6 +41,15 @@ func Decode(r io.Reader, scale int) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return DecodeBytes(data, scale)
+}
+
+// DecodeBytes is [Decode] for a file already in memory; it does not
+// modify or keep data.
+func DecodeBytes(data []byte, scale int) (image.Image, error) {
+	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
+		return nil, fmt.Errorf("jpegscale: invalid scale %d, want 1, 2, 4 or 8", scale)
+	}
 	d := &decoder{data: data, scale: scale, size: 8 / scale}
 	return d.decode()
 }
