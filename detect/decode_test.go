@@ -6,10 +6,10 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
-	"io"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"runtime"
 	"testing"
 

@@ -3,9 +3,14 @@ package ortdetect
 import (
 	"bytes"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/modelreg/modelreg/internal/orttest"
+	"github.com/modelreg/modelreg/loader/ort"
 )
 
 // graphInputs returns the names of the graph inputs of an ONNX model.
@@ -86,4 +91,20 @@ func FuzzFoldableModel(f *testing.F) {
 			t.Fatalf("dropping %d inputs grew the model from %d to %d bytes", n, len(b), len(out))
 		}
 	})
+}
+
+// TestGraphCacheName checks that the cached graph's file name comes from
+// the model's sha256 only when that is hex, whatever ModelSHA256 says.
+func TestGraphCacheName(t *testing.T) {
+	lib := orttest.Library(t)
+	model := []byte("model bytes")
+	for _, sum := range []string{"", "../../../../etc/passwd" + strings.Repeat("x", 42), strings.Repeat("Ab", 32)} {
+		c := newGraphCache(lib, model, &Options{CacheDir: "/cache", ModelSHA256: sum}, nil)
+		if filepath.Dir(c.path) != "/cache" || !strings.HasSuffix(c.path, graphSuffix) {
+			t.Errorf("ModelSHA256 %q: cache path %q", sum, c.path)
+		}
+	}
+	if c := newGraphCache(lib, model, &Options{CacheDir: "/cache", Providers: []ort.Provider{{Name: ort.CUDA}}}, nil); c.path != "" {
+		t.Errorf("a GPU detector caches at %q", c.path)
+	}
 }

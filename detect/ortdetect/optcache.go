@@ -45,7 +45,7 @@ func newGraphCache(lib *loader.Library, model []byte, opts *Options, logger *slo
 		return graphCache{}
 	}
 	sum := strings.ToLower(opts.ModelSHA256)
-	if len(sum) != sha256.Size*2 {
+	if b, err := hex.DecodeString(sum); err != nil || len(b) != sha256.Size { // it names a file: only hex
 		h := sha256.Sum256(model)
 		sum = hex.EncodeToString(h[:])
 	}
