@@ -51,11 +51,11 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 	}
 	for _, m := range benchModels {
-		b.Run("model="+m.short+"/decode=ours/pipelined", func(b *testing.B) {
+		b.Run("model="+m.short+"/decode=ours/pipelined", func(b *testing.B) { // detect.DetectFiles
 			d := loadDetector(b, m.name, nil)
 			ctx := context.Background()
 			for b.Loop() {
-				if err := detectFilesPipelined(ctx, d, decoder("ours", d)); err != nil {
+				if err := detectFilesPipelined(ctx, d, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -87,36 +87,21 @@ func decoder(mode string, d detect.Detector) decodeFunc {
 	}
 }
 
-// detectFilesPipelined decodes the next photo on another goroutine while
-// Detect runs on the current one: what a Go program does with a second
-// core. It is reported beside, not instead of, the sequential pass.
-func detectFilesPipelined(ctx context.Context, d detect.Detector, decode decodeFunc) error {
-	type decoded struct {
-		img image.Image
-		err error
+// detectFilesPipelined runs the eight photos through detect.DetectFiles,
+// which decodes the next photo on another goroutine while Detect runs on
+// the current one: what a Go program does with a second core. It is
+// reported beside, not instead of, the sequential pass.
+func detectFilesPipelined(ctx context.Context, d detect.Detector, opts *detect.DecodeOptions) error {
+	paths := make([]string, len(photos))
+	for i, name := range photos {
+		paths[i] = filepath.Join(imagesDir, name)
 	}
-	ch := make(chan decoded, 1)
-	go func() {
-		defer close(ch)
-		for _, name := range photos {
-			data, err := os.ReadFile(filepath.Join(imagesDir, name))
-			var img image.Image
-			if err == nil {
-				img, err = decode(data)
-			}
-			ch <- decoded{img, err}
-		}
-	}()
-	var err error
-	for r := range ch {
-		if err == nil && r.err != nil {
-			err = r.err
-		}
-		if err == nil {
-			_, err = d.Detect(ctx, r.img)
+	for r := range detect.DetectFiles(ctx, d, paths, opts) {
+		if r.Err != nil {
+			return r.Err
 		}
 	}
-	return err
+	return ctx.Err()
 }
 
 // detectFiles runs the eight photos from their files and returns the time

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -12,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/modelreg/modelreg/detect"
-	"github.com/modelreg/modelreg/detect/preprocess"
 	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
@@ -24,52 +21,30 @@ type result struct {
 	Objects []detect.Object `json:"objects"`
 }
 
-func detectOne(ctx context.Context, m detect.Detector, path string, o *options, stdout io.Writer) error {
-	var fit detect.Fitter
-	if o.fast {
-		fit, _ = m.(detect.Fitter)
-	}
-	img, err := readImage(path, o.exif, fit)
-	if err != nil {
-		return err
-	}
-	dets, err := m.Detect(ctx, img)
-	if err != nil {
-		return err
+// report prints (and draws, with -out) what was found in one file.
+func report(r detect.FileResult, o *options, stdout io.Writer) error {
+	if r.Err != nil {
+		return r.Err
 	}
 	if o.out != "" {
-		if err := writeAnnotated(img, dets, o.out, path); err != nil {
+		if err := writeAnnotated(r.Image, r.Detections, o.out, r.Path); err != nil {
 			return err
 		}
 	}
-	size := fullSize(img)
 	if o.json {
-		return json.NewEncoder(stdout).Encode(result{Image: path, Width: size.X, Height: size.Y,
-			Objects: detect.ToObjects(dets).Objects})
+		return json.NewEncoder(stdout).Encode(result{Image: r.Path, Width: r.Size.X, Height: r.Size.Y,
+			Objects: detect.ToObjects(r.Detections).Objects})
 	}
-	return printTable(stdout, path, size, dets)
+	return printTable(stdout, r.Path, r.Size, r.Detections)
 }
 
-// fullSize is the size of the image in the file, which a reduced decode
-// does not change.
-func fullSize(img image.Image) image.Point {
-	if r, ok := img.(*preprocess.Reduced); ok {
-		return r.FullSize()
+// decodeOptions are the options of detect.DecodeImage for -exif and -fast.
+func decodeOptions(m detect.Detector, o *options) *detect.DecodeOptions {
+	opts := &detect.DecodeOptions{Orient: o.exif}
+	if o.fast {
+		opts.Fit, _ = m.(detect.Fitter)
 	}
-	return img.Bounds().Size()
-}
-
-// readImage decodes a JPEG or PNG file, refusing absurd sizes before
-// allocating, and applies its EXIF orientation when asked. With fit, a
-// large JPEG may be decoded at a reduced scale for the detector.
-func readImage(path string, exif bool, fit detect.Fitter) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := detect.DecodeImage(bufio.NewReader(f), &detect.DecodeOptions{Orient: exif, Fit: fit})
-	return img, err
+	return opts
 }
 
 func printTable(w io.Writer, path string, size image.Point, dets []detect.Detection) error {

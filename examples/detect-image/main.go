@@ -29,6 +29,7 @@ import (
 	"os/signal"
 
 	"github.com/modelreg/modelreg/deploy"
+	"github.com/modelreg/modelreg/detect"
 	_ "github.com/modelreg/modelreg/detect/ortdetect" // registers "onnxruntime/detector"
 )
 
@@ -107,11 +108,14 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	}
 	defer m.Close()
 	failed := 0
-	for _, path := range o.images {
-		if err := detectOne(ctx, m, path, o, stdout); err != nil {
-			fmt.Fprintf(stderr, "detect-image: %s: %v\n", path, err)
+	for r := range detect.DetectFiles(ctx, m, o.images, decodeOptions(m, o)) { // decodes the next while detecting
+		if err := report(r, o, stdout); err != nil {
+			fmt.Fprintf(stderr, "detect-image: %s: %v\n", r.Path, err)
 			failed++
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d images failed", failed, len(o.images))
