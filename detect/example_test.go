@@ -1,6 +1,7 @@
 package detect_test
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"os"
@@ -127,4 +128,19 @@ func ExampleDecodeImage_fit() {
 	fmt.Printf("decoded %v of %v; resized to %dx%d in the tensor\n", r.Bounds().Size(), r.Full, g.Width, g.Height)
 	// Output:
 	// decoded (512,384) of (2048,1536); resized to 416x312 in the tensor
+}
+
+// DetectFiles runs a detector over files, decoding the next file while the
+// current one is detected.
+func ExampleDetectFiles() {
+	var d detect.Detector // from deploy.LoadDefaultDeploymentModel(ctx, "yolox-nano-coco")
+	paths := []string{"a.jpg", "b.png"}
+	fit, _ := d.(detect.Fitter) // decode large JPEGs at a reduced scale for d
+	for r := range detect.DetectFiles(context.Background(), d, paths, &detect.DecodeOptions{Fit: fit}) {
+		if r.Err != nil {
+			fmt.Println(r.Path, r.Err)
+			continue
+		}
+		fmt.Printf("%s (%dx%d): %d objects\n", r.Path, r.Size.X, r.Size.Y, len(r.Detections))
+	}
 }
