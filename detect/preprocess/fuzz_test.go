@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -137,7 +138,8 @@ func fuzzOptions(ow, oh, flags, pad, norm uint8) Options {
 // FuzzRun pre-processes random small images of every fast-path type (and
 // two generic ones), sub-images included, with random options: invalid
 // options are refused by New, empty images by Run, and every other call
-// matches the exact reference value for value.
+// matches the exact reference value for value, on the CPU's path and bit
+// for bit on every lower one (scalar, AVX2).
 func FuzzRun(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 250, 7}, uint8(0), int8(0), int8(0), uint8(5), uint8(3), uint8(16), uint8(12), uint8(0), uint8(0), uint8(0))
 	f.Add([]byte{9, 200, 31}, uint8(2), int8(-7), int8(3), uint8(39), uint8(1), uint8(7), uint8(47), uint8(2|4|8|32), uint8(114), uint8(2))
@@ -188,6 +190,9 @@ func FuzzRun(f *testing.F) {
 			if dst[i] != want[i] || math.IsNaN(float64(dst[i])) {
 				t.Fatalf("%T %v (sub %v), %+v: value %d = %v; want %v", img, r, flags&32 != 0, o, i, dst[i], want[i])
 			}
+		}
+		for l := levelScalar; l < cpuLevel; l++ { // cpuLevel ran above
+			requireBits(t, runPath(t, img, o, l), dst, fmt.Sprintf("%T %v, %+v, %s path", img, r, o, levelNames[l]))
 		}
 		if _, err := p.Run(img, dst[:len(dst)-1]); !errors.Is(err, ErrShortBuffer) {
 			t.Fatalf("Run with a short buffer = %v; want ErrShortBuffer", err)

@@ -38,7 +38,7 @@ type scratch struct {
 	ct    []cterm // YCbCr: chroma terms of the chroma row at offset ctRow
 	ctRow int     // -1: none
 
-	vec vec // the vector path's buffers (simd.go), when useSIMD
+	vec vec // the vector path's buffers (simd.go), unless vec.level is levelScalar
 }
 
 // axis returns the two source indices that destination index d samples along
@@ -62,7 +62,7 @@ func axis(d, n, m int) (i0, i1 int, w0, w1 uint64) {
 }
 
 func (s *scratch) prepare(sw, sh, dw, dh int) {
-	if s.srcW != sw || s.dstW != dw {
+	if s.srcW != sw || s.dstW != dw || s.vec.level != simdLevel {
 		s.prepareX(sw, dw)
 	}
 	if s.srcH != sh || s.dstH != dh {
@@ -101,7 +101,8 @@ func (s *scratch) prepareX(sw, dw int) {
 	n := len(s.cols)
 	s.off, s.coff, s.srow = grow(s.off, n), grow(s.coff, n), grow(s.srow, n)
 	s.h[0], s.h[1] = grow(s.h[0], dw), grow(s.h[1], dw)
-	if useSIMD {
+	s.vec.level = simdLevel
+	if simdLevel != levelScalar {
 		s.vec.prepareX(s.xi, s.xw, n, dw)
 	}
 }
@@ -159,7 +160,7 @@ func hpass(dst, srow []uint64, xi []int32, xw []uint64) {
 // resize writes rows y0 ≤ y < y1 of the resampled image into their place
 // in dst.
 func (p *Preprocessor) resize(dst []float32, g Geometry, s *scratch, src *source, y0, y1 int) {
-	if useSIMD && s.vec.ok {
+	if s.vec.level != levelScalar && s.vec.ok {
 		p.resizeVec(dst, g, s, src, y0, y1)
 		return
 	}

@@ -2,35 +2,59 @@ package preprocess
 
 import "math"
 
-// The vector path (used when useSIMD is set, on CPUs with the kernels of
-// simd_amd64.s) computes the same integers as the scalar path in another
-// layout. A source row is held as three planes of uint16, one per channel,
-// over the compact columns of scratch.cols. The horizontal pass resamples
-// 16 destination columns at a time: their two samples lie within 32
-// consecutive compact columns (each destination column reads at most two
-// columns, and every column between the first and the last read is read by
-// one of them), so one word permute gathers the (x0, x1) pairs and one
+// The vector path (used when simdLevel is not levelScalar, on CPUs with the
+// kernels of simd_amd64.s or simd_avx2_amd64.s) computes the same integers
+// as the scalar path in another layout. A source row is held as three
+// planes of uint16, one per channel, over the compact columns of
+// scratch.cols. The horizontal pass resamples g destination columns at a
+// time (a window group: 16 with AVX-512, 4 with AVX2): their two samples
+// lie within 2g consecutive compact columns (each destination column reads
+// at most two columns, and every column between the first and the last
+// read is read by one of them), so one word permute (AVX-512) or one
+// in-lane byte shuffle (AVX2) gathers the (x0, x1) pairs and one
 // multiply-add of 16-bit words weights them: h = p0·w0 + p1·w1 < 2^21 as an
 // int32. The vertical pass computes q = floor((h0·u0 + h1·u1)/D + 1/2) in
-// float64 (see vertRow) and looks q up in the float32 table with a gather.
+// float64 (see affine.row) and maps q through the affine table or looks it
+// up in the float32 table with a gather.
 
-// hblock is the number of destination columns the horizontal kernel
-// resamples at a time; cblock the number of compact columns the YCbCr
-// kernel converts at a time from a 64-byte window of the luma and chroma
-// rows.
+// hblock is the number of destination columns the horizontal pass
+// resamples per block; cblock the number of compact columns the YCbCr
+// kernels convert per block.
 const (
 	hblock = 16
 	cblock = 16
-	cwin   = 64
 )
+
+// The vector levels; simdLevel (simd_amd64.go) holds the one in use.
+const (
+	levelScalar = iota
+	levelAVX2
+	levelAVX512
+)
+
+// shape is the window geometry of a level's kernels: hgroup destination
+// columns share one base in the planes (their samples lie in 2·hgroup
+// words from it), and cgroup compact columns share one window of cwin
+// bytes in the luma and chroma rows.
+type shape struct{ hgroup, cgroup, cwin int }
+
+var shapes = [...]shape{
+	levelAVX2:   {hgroup: 4, cgroup: 4, cwin: 16},
+	levelAVX512: {hgroup: hblock, cgroup: cblock, cwin: 64},
+}
+
+// zeroIdx in a byte index zeroes the byte (VPSHUFB); the AVX-512 kernel
+// masks those bytes instead.
+const zeroIdx = 0x80
 
 // vec holds the planar buffers and kernel tables of the vector path.
 type vec struct {
+	level  int         // the level the tables were built for
 	ok     bool        // the horizontal tables fit the kernel
 	nb     int         // blocks of hblock destination columns
-	hbase  []int32     // per block: first compact column it reads
-	hidx   []uint16    // per block: 2·hblock word indices from hbase, (x0, x1) per column
-	hw     []int16     // per block: their weights
+	hbase  []int32     // per hgroup: first compact column it reads
+	hidx   []uint16    // per column: (x0, x1) indices from hbase (see hindex)
+	hw     []int16     // per column: their weights
 	planes [3][]uint16 // one source row by channel (R, G, B), compact columns, padded
 	h      [2][3][]int32
 	hy     [2]int // source row held by h[i], or -1
@@ -40,62 +64,77 @@ type vec struct {
 	lutOf  *[3][256]float32
 	affine [3]affine
 
-	// YCbCr: per block of cblock compact columns, the window start in the
-	// luma and chroma rows and the byte index of each column in the window,
-	// at bytes 0, 1, 2 (luma) and 0 (chroma) of a 4-byte lane; cnb blocks
-	// have windows narrower than cwin.
+	// YCbCr: per cgroup of compact columns, the window start in the luma
+	// and chroma rows and the byte index of each column in the window, at
+	// bytes 0, 1, 2 (luma) and 0 (chroma) of a 4-byte lane, zeroIdx in the
+	// others; the first cnb blocks have windows narrower than cwin.
 	cnb          int
 	ybase, cbase []int32
 	yidx, cidx   []uint8
 }
 
-// prepareX builds the horizontal tables from the scalar ones.
+// prepareX builds the horizontal tables of simdLevel from the scalar ones.
 func (v *vec) prepareX(xi []int32, xw []uint64, ncols, dw int) {
+	v.level = simdLevel
+	g := shapes[v.level].hgroup
 	v.nb = (dw + hblock - 1) / hblock
-	v.hbase = grow(v.hbase, v.nb)
-	v.hidx, v.hw = grow(v.hidx, 2*hblock*v.nb), grow(v.hw, 2*hblock*v.nb)
+	n := hblock * v.nb
+	v.hbase = grow(v.hbase, n/g)
+	v.hidx, v.hw = grow(v.hidx, 2*n), grow(v.hw, 2*n)
 	v.ok = true
-	for b := range v.nb {
-		base := xi[2*hblock*b]
-		v.hbase[b] = base
-		for j := range hblock {
-			d, k := hblock*b+j, 2*(hblock*b+j)
-			i0, i1, w0, w1 := base, base, uint64(0), uint64(0)
-			if d < dw {
-				i0, i1, w0, w1 = xi[2*d], xi[2*d+1], xw[2*d], xw[2*d+1]
-			}
-			v.ok = v.ok && i1-base < 2*hblock && w0 < 1<<15 && w1 < 1<<15
-			v.hidx[k], v.hidx[k+1] = uint16(i0-base), uint16(i1-base)
-			v.hw[k], v.hw[k+1] = int16(w0), int16(w1)
+	base := int32(0)
+	for d := range n {
+		if d%g == 0 {
+			base = xi[2*min(d, dw-1)] // groups past dw repeat the last base
+			v.hbase[d/g] = base
 		}
+		i0, i1, w0, w1 := base, base, uint64(0), uint64(0)
+		if d < dw {
+			i0, i1, w0, w1 = xi[2*d], xi[2*d+1], xw[2*d], xw[2*d+1]
+		}
+		v.ok = v.ok && int(i1-base) < 2*g && w0 < 1<<15 && w1 < 1<<15
+		v.hidx[2*d], v.hidx[2*d+1] = v.hindex(i0-base), v.hindex(i1-base)
+		v.hw[2*d], v.hw[2*d+1] = int16(w0), int16(w1)
 	}
 	for c := range 3 {
 		v.planes[c] = grow(v.planes[c], ncols+2*hblock)
-		v.h[0][c], v.h[1][c] = grow(v.h[0][c], hblock*v.nb), grow(v.h[1][c], hblock*v.nb)
+		v.h[0][c], v.h[1][c] = grow(v.h[0][c], n), grow(v.h[1][c], n)
 		v.out[c] = grow(v.out[c], dw)
 	}
 }
 
+// hindex encodes word index i of a window: the index itself for a word
+// permute (AVX-512), the byte pair (2i, 2i+1) for a byte shuffle (AVX2).
+func (v *vec) hindex(i int32) uint16 {
+	if v.level == levelAVX2 {
+		return uint16(2*i) | uint16(2*i+1)<<8
+	}
+	return uint16(i)
+}
+
 // bindYCbCr builds the conversion tables from the luma and chroma offsets
-// of the compact columns. Blocks from the first whose window is too wide
+// of the compact columns. Blocks from the first whose windows are too wide
 // on are converted by loadYCbCr in Go.
 func (v *vec) bindYCbCr(off, coff []int) {
+	sh := shapes[v.level]
+	g := sh.cgroup
 	nb := len(off) / cblock
-	v.ybase, v.cbase = grow(v.ybase, nb), grow(v.cbase, nb)
+	ng := nb * cblock / g
+	v.ybase, v.cbase = grow(v.ybase, ng), grow(v.cbase, ng)
 	v.yidx, v.cidx = grow(v.yidx, 4*cblock*nb), grow(v.cidx, 4*cblock*nb)
 	v.cnb = nb
-	for b := range nb {
-		k := cblock * b
+	for i := range ng {
+		k := g * i
 		yb, cb := off[k], coff[k]
-		if off[k+cblock-1]-yb >= cwin || coff[k+cblock-1]-cb >= cwin {
-			v.cnb = b
+		if off[k+g-1]-yb >= sh.cwin || coff[k+g-1]-cb >= sh.cwin {
+			v.cnb = k / cblock
 			return
 		}
-		v.ybase[b], v.cbase[b] = int32(yb), int32(cb)
-		for j := range cblock {
-			yi, ci := uint8(off[k+j]-yb), uint8(coff[k+j]-cb)
-			v.yidx[4*(k+j)], v.yidx[4*(k+j)+1], v.yidx[4*(k+j)+2] = yi, yi, yi
-			v.cidx[4*(k+j)] = ci
+		v.ybase[i], v.cbase[i] = int32(yb), int32(cb)
+		for j := k; j < k+g; j++ {
+			yi, ci := uint8(off[j]-yb), uint8(coff[j]-cb)
+			copy(v.yidx[4*j:4*j+4], []uint8{yi, yi, yi, zeroIdx})
+			copy(v.cidx[4*j:4*j+4], []uint8{ci, zeroIdx, zeroIdx, zeroIdx})
 		}
 	}
 }
@@ -171,14 +210,14 @@ func (p *Preprocessor) resizeVec(dst []float32, g Geometry, s *scratch, src *sou
 		row := (g.OffsetY+y)*W + g.OffsetX
 		if p.opts.Layout == NHWC {
 			for c := range 3 {
-				v.affine[c].row(v.out[c][:g.Width], h0[c], h1[c], &p.srcLUT[c], a0, a1)
+				v.affine[c].row(v.level, v.out[c][:g.Width], h0[c], h1[c], &p.srcLUT[c], a0, a1)
 			}
 			interleave(dst[3*row:3*(row+g.Width)], &v.out, pl)
 			continue
 		}
 		for c := range 3 {
 			o := pl[c]*plane + row
-			v.affine[c].row(dst[o:o+g.Width], h0[c], h1[c], &p.srcLUT[c], a0, a1)
+			v.affine[c].row(v.level, dst[o:o+g.Width], h0[c], h1[c], &p.srcLUT[c], a0, a1)
 		}
 	}
 }
@@ -221,11 +260,11 @@ func newAffine(lut *[256]float32, scale, mean, std float64) affine {
 // The exact value T = (h0·u0 + h1·u1)/D + 1/2 is a multiple of 1/D ≥ 2^-26
 // (D = 2·dstW·2·dstH is even); float64 computes it with an error below
 // 2^-42 (T < 512), so adding 2^-32 and truncating gives floor(T) exactly.
-func (f *affine) row(dst []float32, h0, h1 []int32, lut *[256]float32, a0, a1 float64) {
+func (f *affine) row(level int, dst []float32, h0, h1 []int32, lut *[256]float32, a0, a1 float64) {
 	n := (len(dst) + hblock - 1) / hblock * hblock
 	if f.ok {
-		vertAffineKernel(dst, h0[:n], h1[:n], a0, a1, 0.5+vertBias, f.a, f.b)
+		vertAffineKernel(level, dst, h0[:n], h1[:n], a0, a1, 0.5+vertBias, f.a, f.b)
 		return
 	}
-	vertKernel(dst, h0[:n], h1[:n], lut, a0, a1, 0.5+vertBias)
+	vertKernel(level, dst, h0[:n], h1[:n], lut, a0, a1, 0.5+vertBias)
 }

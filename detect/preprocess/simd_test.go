@@ -8,38 +8,65 @@ import (
 	"testing"
 )
 
-// runPath pre-processes img with a new Preprocessor on the vector path
-// (simd true) or the scalar one, restoring useSIMD afterwards.
-func runPath(t *testing.T, img image.Image, o Options, simd bool) []float32 {
+// levelNames names the paths in subtests and benchmarks.
+var levelNames = [...]string{levelScalar: "scalar", levelAVX2: "avx2", levelAVX512: "avx512"}
+
+// vectorLevels returns the vector levels this CPU runs, lowest first.
+func vectorLevels() []int {
+	var ls []int
+	for l := levelAVX2; l <= cpuLevel; l++ {
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// withLevel calls f with simdLevel set to level, restoring it afterwards.
+func withLevel(level int, f func()) {
+	defer func(old int) { simdLevel = old }(simdLevel)
+	simdLevel = level
+	f()
+}
+
+// runPath pre-processes img with a new Preprocessor on the path of level.
+func runPath(t *testing.T, img image.Image, o Options, level int) []float32 {
 	t.Helper()
-	defer func(old bool) { useSIMD = old }(useSIMD)
-	useSIMD = simd
-	p, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := make([]float32, p.Len())
-	if _, err := p.Run(img, dst); err != nil {
-		t.Fatal(err)
-	}
+	var dst []float32
+	withLevel(level, func() {
+		p, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst = make([]float32, p.Len())
+		if _, err := p.Run(img, dst); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return dst
 }
 
-// compareSIMD requires the vector and scalar paths to give identical bits.
+// compareSIMD requires every vector path and the scalar path to give
+// identical bits.
 func compareSIMD(t *testing.T, img image.Image, o Options) {
 	t.Helper()
-	want := runPath(t, img, o, false)
-	got := runPath(t, img, o, true)
+	want := runPath(t, img, o, levelScalar)
+	for _, l := range vectorLevels() {
+		requireBits(t, runPath(t, img, o, l), want, fmt.Sprintf("%T %v, %+v, %s path", img, img.Bounds(), o, levelNames[l]))
+	}
+}
+
+// requireBits requires got and want to hold the same bits.
+func requireBits(t *testing.T, got, want []float32, what string) {
+	t.Helper()
 	for i := range want {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("%T %v, %+v: value %d = %v; scalar path %v", img, img.Bounds(), o, i, got[i], want[i])
+			t.Fatalf("%s: value %d = %v; scalar path %v", what, i, got[i], want[i])
 		}
 	}
 }
 
 func skipWithoutSIMD(t *testing.T) {
 	t.Helper()
-	if !useSIMD {
+	if cpuLevel == levelScalar {
 		t.Skip("no vector kernels on this CPU")
 	}
 }
@@ -142,20 +169,45 @@ func TestSIMDPhotos(t *testing.T) {
 }
 
 // TestSIMDTablesFit checks that the product geometries take the vector
-// kernels, not only the Go fallbacks.
+// kernels of every level, not only the Go fallbacks.
 func TestSIMDTablesFit(t *testing.T) {
 	skipWithoutSIMD(t)
-	for _, name := range []string{"dog.jpg", "african_elephants.jpg"} {
-		img := loadPhoto(t, name)
-		p, _ := New(yoloxOptions)
-		g := p.Geometry(img.Bounds().Dx(), img.Bounds().Dy())
-		var s scratch
-		s.prepare(g.SrcWidth, g.SrcHeight, g.Width, g.Height)
-		var src source
-		src.bind(img, &s)
-		if !s.vec.ok || s.vec.cnb != len(s.cols)/cblock {
-			t.Errorf("%s: ok = %v, %d of %d conversion blocks; want all", name, s.vec.ok, s.vec.cnb, len(s.cols)/cblock)
+	for _, l := range vectorLevels() {
+		for _, name := range []string{"dog.jpg", "african_elephants.jpg"} {
+			img := loadPhoto(t, name)
+			p, _ := New(yoloxOptions)
+			g := p.Geometry(img.Bounds().Dx(), img.Bounds().Dy())
+			var s scratch
+			var src source
+			withLevel(l, func() {
+				s.prepare(g.SrcWidth, g.SrcHeight, g.Width, g.Height)
+				src.bind(img, &s)
+			})
+			if s.vec.level != l || !s.vec.ok || s.vec.cnb != len(s.cols)/cblock {
+				t.Errorf("%s, %s: level %d, ok = %v, %d of %d conversion blocks; want all",
+					levelNames[l], name, s.vec.level, s.vec.ok, s.vec.cnb, len(s.cols)/cblock)
+			}
 		}
+	}
+}
+
+// TestSIMDLevelChange runs one Preprocessor, whose pooled scratch keeps
+// its tables, while the level changes between calls.
+func TestSIMDLevelChange(t *testing.T) {
+	img := loadPhoto(t, "dog.jpg")
+	want := runPath(t, img, yoloxOptions, levelScalar)
+	p, err := New(yoloxOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := make([]float32, p.Len())
+	for _, l := range []int{cpuLevel, levelScalar, levelAVX2, cpuLevel, levelScalar} {
+		withLevel(min(l, cpuLevel), func() {
+			if _, err := p.Run(img, dst); err != nil {
+				t.Fatal(err)
+			}
+		})
+		requireBits(t, dst, want, levelNames[min(l, cpuLevel)])
 	}
 }
 
@@ -195,14 +247,9 @@ func TestAffineTables(t *testing.T) {
 func BenchmarkPaths(b *testing.B) {
 	for _, name := range []string{"dog.jpg", "african_elephants.jpg"} {
 		for _, o := range []Options{yoloxOptions, picodetOptions} {
-			for _, simd := range []bool{false, true} {
-				if simd && !useSIMD {
-					continue
-				}
-				b.Run(fmt.Sprintf("%s/%dx%d/simd=%v", name, o.Width, o.Height, simd), func(b *testing.B) {
-					defer func(old bool) { useSIMD = old }(useSIMD)
-					useSIMD = simd
-					benchmarkRun(b, name, o)
+			for l := levelScalar; l <= cpuLevel; l++ {
+				b.Run(fmt.Sprintf("%s/%dx%d/%s", name, o.Width, o.Height, levelNames[l]), func(b *testing.B) {
+					withLevel(l, func() { benchmarkRun(b, name, o) })
 				})
 			}
 		}

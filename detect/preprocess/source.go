@@ -80,7 +80,7 @@ func (src *source) bindYCbCr(m *image.YCbCr, s *scratch) {
 	if src.dense && src.vshared {
 		s.ct, s.ctRow = grow(s.ct, s.coff[len(s.cols)-1]+1), -1
 	}
-	if useSIMD {
+	if s.vec.level != levelScalar {
 		s.vec.bindYCbCr(s.off[:len(s.cols)], s.coff[:len(s.cols)])
 	}
 }
