@@ -134,19 +134,30 @@ func (s *scratch) rows(y0, y1 int, src *source) (h0, h1 []uint64) {
 }
 
 func (s *scratch) slot(y, keep int, src *source) int {
-	for i, hy := range s.hy {
-		if hy == y {
-			return i
-		}
-	}
-	i := 0
-	if keep == 0 || (keep != 1 && s.hy[1] < s.hy[0]) {
-		i = 1
+	i, held := slotFor(&s.hy, y, keep)
+	if held {
+		return i
 	}
 	src.load(y, s)
 	hpass(s.h[i], s.srow, s.xi, s.xw)
 	s.hy[i] = y
 	return i
+}
+
+// slotFor returns which of two row slots holds source row y, or, when
+// neither does (held false), the one to load it into: never keep, else the
+// one holding the older row, since rows arrive in ascending order. Both
+// the scalar and the vector path keep their rows this way.
+func slotFor(hy *[2]int, y, keep int) (i int, held bool) {
+	for i, r := range hy {
+		if r == y {
+			return i, true
+		}
+	}
+	if keep == 0 || (keep != 1 && hy[1] < hy[0]) {
+		return 1, false
+	}
+	return 0, false
 }
 
 // hpass resamples one packed source row along x.

@@ -147,14 +147,9 @@ func (v *vec) rows(y0, y1 int, s *scratch, src *source) (h0, h1 *[3][]int32) {
 }
 
 func (v *vec) slot(y, keep int, s *scratch, src *source) int {
-	for i, hy := range v.hy {
-		if hy == y {
-			return i
-		}
-	}
-	i := 0
-	if keep == 0 || (keep != 1 && v.hy[1] < v.hy[0]) {
-		i = 1
+	i, held := slotFor(&v.hy, y, keep)
+	if held {
+		return i
 	}
 	v.load(y, s, src)
 	hpassBlocks(v, &v.h[i])

@@ -34,8 +34,8 @@ const (
 // corrupt data and wrap io.ErrUnexpectedEOF for data that ends early; an
 // invalid scale or a failing reader gives another error.
 func Decode(r io.Reader, scale int) (image.Image, error) {
-	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
-		return nil, fmt.Errorf("jpegscale: invalid scale %d, want 1, 2, 4 or 8", scale)
+	if err := checkScale(scale); err != nil {
+		return nil, err // before reading anything
 	}
 	data, err := readAll(r)
 	if err != nil {
@@ -47,11 +47,18 @@ func Decode(r io.Reader, scale int) (image.Image, error) {
 // DecodeBytes is [Decode] for a file already in memory; it does not
 // modify or keep data.
 func DecodeBytes(data []byte, scale int) (image.Image, error) {
-	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
-		return nil, fmt.Errorf("jpegscale: invalid scale %d, want 1, 2, 4 or 8", scale)
+	if err := checkScale(scale); err != nil {
+		return nil, err
 	}
 	d := &decoder{data: data, scale: scale, size: 8 / scale}
 	return d.decode()
+}
+
+func checkScale(scale int) error {
+	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
+		return fmt.Errorf("jpegscale: invalid scale %d, want 1, 2, 4 or 8", scale)
+	}
+	return nil
 }
 
 // readAll reads r to the end, sizing the buffer once when r knows its
