@@ -22,6 +22,12 @@ var (
 	// ErrInvalidEntry reports a manifest entry that cannot be used (a file
 	// name that escapes its directory, a malformed version, ...).
 	ErrInvalidEntry = errors.New("registry: invalid manifest entry")
+	// ErrPermanent marks a manager error that retrying cannot fix: refused
+	// credentials (HTTP 401/403), an invalid manager config, a protocol the
+	// manager will not follow. Managers wrap it (or ErrNotFound, which is
+	// permanent too); every other error is treated as transient and retried
+	// under the registry's one retry policy.
+	ErrPermanent = errors.New("registry: permanent error")
 )
 
 // DigestError reports bytes that do not match what the manifest promises.
