@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"fmt"
+
+	"github.com/modelreg/modelreg/digest"
 )
 
 // Sentinel errors. Callers test for them with [errors.Is]; every error the
@@ -11,8 +13,9 @@ var (
 	// ErrNotFound reports a model name, version or storage key that does not exist.
 	ErrNotFound = errors.New("registry: not found")
 	// ErrCorrupt reports bytes whose size or sha256 differs from the manifest,
-	// or content that is not a model (an HTML error page, say).
-	ErrCorrupt = errors.New("registry: corrupt data")
+	// or content that is not a model (an HTML error page, say). It is
+	// [digest.ErrCorrupt].
+	ErrCorrupt = digest.ErrCorrupt
 	// ErrDownloadsDisabled reports a download refused because downloads are
 	// switched off (Options.AllowDownloads or MODELS_ALLOW_DOWNLOADS).
 	ErrDownloadsDisabled = errors.New("registry: downloads are disabled")
@@ -31,24 +34,8 @@ var (
 )
 
 // DigestError reports bytes that do not match what the manifest promises.
-// It wraps [ErrCorrupt].
-type DigestError struct {
-	Path     string // file or key that was checked
-	WantSize int64  // -1 when the manifest gives no size
-	GotSize  int64
-	Want     string // expected sha256, lower-case hex; "" when unknown
-	Got      string // actual sha256; "" when not computed
-}
-
-func (e *DigestError) Error() string {
-	if e.WantSize >= 0 && e.WantSize != e.GotSize {
-		return fmt.Sprintf("registry: %s: size %d, want %d", e.Path, e.GotSize, e.WantSize)
-	}
-	return fmt.Sprintf("registry: %s: sha256 %s, want %s", e.Path, e.Got, e.Want)
-}
-
-// Unwrap returns [ErrCorrupt].
-func (e *DigestError) Unwrap() error { return ErrCorrupt }
+// It wraps [ErrCorrupt]. It is [digest.Error], re-exported.
+type DigestError = digest.Error
 
 // Further sentinels of the Registry API.
 var (

@@ -11,7 +11,7 @@
 //
 // # Errors
 //
-// A size or digest mismatch returns a [*registry.DigestError], which wraps
-// [ErrCorrupt] (the same value as [registry.ErrCorrupt]). A missing file
+// A size or digest mismatch returns a [*digest.Error] (registry.DigestError), which wraps
+// [ErrCorrupt] (the same value as [digest.ErrCorrupt] and registry.ErrCorrupt). A missing file
 // returns an error wrapping [fs.ErrNotExist].
 package weights

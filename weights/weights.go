@@ -8,13 +8,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/modelreg/modelreg/digest"
 	"github.com/modelreg/modelreg/internal/stamp"
-	"github.com/modelreg/modelreg/registry"
 )
 
 // ErrCorrupt is returned (wrapped) when a file does not match its manifest.
-// It is [registry.ErrCorrupt], so either name works with [errors.Is].
-var ErrCorrupt = registry.ErrCorrupt
+// It is [digest.ErrCorrupt] (and registry.ErrCorrupt), so any of these names
+// works with [errors.Is].
+var ErrCorrupt = digest.ErrCorrupt
 
 // Verify says when [Open] hashes the file.
 type Verify int
@@ -72,7 +73,7 @@ func (b *Blob) check(opts *Options) error {
 	want := strings.ToLower(opts.SHA256)
 	knownSize := opts.Size > 0 || (opts.Size == 0 && want != "")
 	if knownSize && int64(len(b.data)) != opts.Size {
-		return &registry.DigestError{Path: b.path, WantSize: opts.Size, GotSize: int64(len(b.data)), Want: want}
+		return &digest.Error{Path: b.path, WantSize: opts.Size, GotSize: int64(len(b.data)), Want: want}
 	}
 	if want == "" || opts.Verify == VerifyNever {
 		return nil
@@ -84,7 +85,7 @@ func (b *Blob) check(opts *Options) error {
 	got := hex.EncodeToString(sum[:])
 	if got != want {
 		stamp.Remove(b.path)
-		return &registry.DigestError{Path: b.path, WantSize: -1, GotSize: int64(len(b.data)), Want: want, Got: got}
+		return &digest.Error{Path: b.path, WantSize: -1, GotSize: int64(len(b.data)), Want: want, Got: got}
 	}
 	stamp.Write(b.path, got) // best effort: a read-only directory just means hashing next time
 	return nil
