@@ -8,6 +8,11 @@
 // cache (os.UserCacheDir()/modelreg/models/bundled by default). Nothing is
 // ever written next to the catalog.
 //
+// Importing the package registers the catalog ([registry.RegisterCatalog]),
+// like a database/sql driver; only programs that import it embed its files:
+//
+//	import _ "github.com/modelreg/modelreg/catalog" // the bundled models
+//
 // Models: yolox-nano-coco (YOLOX-Nano, Apache-2.0, Megvii) and
 // picodet-s-320-coco (PP-PicoDet-S, Apache-2.0, PaddlePaddle Authors); see
 // models/*/README.md for their provenance and exact pre- and post-processing.
@@ -34,6 +39,11 @@ func FS() fs.FS {
 	}
 	return sub
 }
+
+// init registers the catalog with the registry, so that programs importing
+// this package (often for its side effect only) find the bundled models
+// through deploy.DefaultRegistry and deploy.LoadDefaultDeploymentModel.
+func init() { registry.RegisterCatalog(Catalog()) }
 
 // Catalog returns the bundled catalog, for registry.Options.Catalogs.
 func Catalog() registry.Catalog {

@@ -1,7 +1,10 @@
 // Package deploy turns a manifest's default deployment config into a
 // runnable model in one call:
 //
-//	import _ "github.com/modelreg/modelreg/detect/ortdetect" // registers "onnxruntime/detector"
+//	import (
+//		_ "github.com/modelreg/modelreg/catalog"          // the bundled models
+//		_ "github.com/modelreg/modelreg/detect/ortdetect" // registers "onnxruntime/detector"
+//	)
 //
 //	m, err := deploy.LoadDefaultDeploymentModel(ctx, "yolox-nano-coco")
 //	if err != nil { ... }
@@ -9,7 +12,9 @@
 //	dets, err := m.Detect(ctx, img)
 //
 // The call resolves the name in the default registry (the directories of
-// MODELS_DIRS, then the catalog bundled with this module), downloads and
+// MODELS_DIRS, then the catalogs linked into the program: the one bundled
+// with this module when the program imports
+// github.com/modelreg/modelreg/catalog), downloads and
 // verifies the model if needed, checks the manifest's requirements, and
 // builds the model with the factory registered for the deployment "type".
 //

@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 
+	_ "github.com/modelreg/modelreg/catalog" // the bundled models
 	"github.com/modelreg/modelreg/deploy"
 	_ "github.com/modelreg/modelreg/detect/ortdetect" // registers the "onnxruntime/detector" deployment type
 )

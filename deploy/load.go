@@ -2,13 +2,13 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"path/filepath"
 	"strings"
 	"sync"
 
-	"github.com/modelreg/modelreg/catalog"
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/registry"
 
@@ -20,12 +20,15 @@ import (
 // defaultRegistry is the registry of LoadDefaultDeploymentModel, made on
 // first use.
 var defaultRegistry = sync.OnceValues(func() (*registry.Registry, error) {
-	return registry.New(&registry.Options{Catalogs: []registry.Catalog{catalog.Catalog()}})
+	return registry.New(&registry.Options{Catalogs: registry.Catalogs()})
 })
 
 // DefaultRegistry returns the registry used by [LoadDefaultDeploymentModel]:
-// the directories of MODELS_DIRS, then the bundled catalog, with the
-// registry's other settings from the environment. It is made once.
+// the directories of MODELS_DIRS, then the catalogs linked into the program
+// ([registry.Catalogs]; the bundled one when the program imports
+// github.com/modelreg/modelreg/catalog), with the registry's other settings
+// from the environment. It is made once, on first use: import catalogs
+// before calling it.
 func DefaultRegistry() (*registry.Registry, error) { return defaultRegistry() }
 
 // LoadDefaultDeploymentModel resolves name ("name" for the latest version,
@@ -37,7 +40,11 @@ func LoadDefaultDeploymentModel(ctx context.Context, name string) (detect.Detect
 	if err != nil {
 		return nil, err
 	}
-	return LoadDetector(ctx, reg, name, nil)
+	d, err := LoadDetector(ctx, reg, name, nil)
+	if errors.Is(err, registry.ErrNotFound) && len(registry.Catalogs()) == 0 {
+		return nil, fmt.Errorf("%w (no catalog is linked into this program: import _ \"github.com/modelreg/modelreg/catalog\" for the bundled models)", err)
+	}
+	return d, err
 }
 
 // LoadDetector is [LoadDefaultDeploymentModel] with an explicit registry

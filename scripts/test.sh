@@ -28,6 +28,11 @@ if go list -deps ./registry/ ./deploy ./detect ./weights | grep -E 'purego|goclo
 	echo "registry, deploy, detect or weights depend on native-code or cloud packages (above)" >&2
 	exit 1
 fi
+# Only programs that import the catalog embed its models.
+if go list -deps ./deploy ./detect/... ./registry/... | grep -E 'modelreg/catalog$'; then
+	echo "deploy, detect or registry link the bundled catalog (above)" >&2
+	exit 1
+fi
 # weights is a leaf: it checks model bytes without linking the registry.
 if go list -deps ./weights | grep -E 'modelreg/registry'; then
 	echo "weights depends on the registry (above)" >&2

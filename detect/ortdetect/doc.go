@@ -4,7 +4,8 @@
 // model's [detect.Config] says.
 //
 // Importing the package registers the deployment type "onnxruntime/detector"
-// with package deploy, so that
+// with package deploy, so that (with the bundled catalog imported too,
+// _ "github.com/modelreg/modelreg/catalog")
 //
 //	m, err := deploy.LoadDefaultDeploymentModel(ctx, "yolox-nano-coco")
 //

@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 
+	_ "github.com/modelreg/modelreg/catalog" // the bundled models
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
 	_ "github.com/modelreg/modelreg/detect/ortdetect" // registers "onnxruntime/detector"
