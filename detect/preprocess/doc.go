@@ -36,11 +36,10 @@
 // resampled. A [Preprocessor] keeps its scratch buffers in a pool, so a steady
 // stream of images of the same size does not allocate. [Options.Workers]
 // splits the rows of one image between goroutines, for lower latency when
-// cores are idle; the values are the same. On amd64 CPUs with AVX-512
-// (F, BW, VL, VBMI), or else AVX2 and FMA, the colour conversion and both
-// resampling passes run in vector kernels that compute the same integers
-// (about 0.3 ms with AVX-512 and 0.3–0.4 ms with AVX2, instead of 2–3 ms,
-// for a 416×416 letterbox of a photo); other CPUs use the scalar code.
+// cores are idle; the values are the same. On amd64 CPUs with AVX2 and FMA
+// the colour conversion and both resampling passes run in vector kernels
+// that compute the same integers (about 0.3–0.4 ms instead of 2–3 ms for a
+// 416×416 letterbox of a photo); other CPUs use the scalar code.
 //
 // A [*Reduced] image (a JPEG decoded at a reduced scale) is resampled from
 // its pixels but placed as its full-size original.

@@ -43,24 +43,27 @@ func checkVertRows(n int, h0, h1 []int32) {
 	}
 }
 
-// ycc16AVX2 is ycc16 with a window of 16 bytes per 4 columns: ybase and
-// cbase hold 4 entries per block.
+// ycc16AVX2 converts nb blocks of cblock compact columns into the planes,
+// with a window of 16 bytes per 4 columns: ybase and cbase hold 4 entries
+// per block.
 //
 //go:noescape
 func ycc16AVX2(pr, pg, pb *uint16, y, cb, cr *byte, ybase, cbase *int32, yidx, cidx *byte, nb int)
 
-// hpass16AVX2 is hpass16 with a base per 4 destination columns, whose
-// index pairs are byte shuffles of the 8 words from it.
+// hpass16AVX2 resamples nb blocks of hblock destination columns, with a
+// base per 4 of them, whose index pairs are byte shuffles of the 8 words
+// from it.
 //
 //go:noescape
 func hpass16AVX2(h0, h1, h2 *int32, p0, p1, p2 *uint16, base *int32, idx *uint16, w *int16, nb int)
 
-// vert8 is vert16 for n a positive multiple of 8.
+// vert8 blends n values of h0 and h1 and looks them up in lut, for n a
+// positive multiple of 8.
 //
 //go:noescape
 func vert8(dst *float32, h0, h1 *int32, lut *float32, a0, a1, c float64, n int)
 
-// vertAffine8 is vertAffine16 for n a positive multiple of 8.
+// vertAffine8 is vert8 with the table replaced by float32(fma(q, sa, sb)).
 //
 //go:noescape
 func vertAffine8(dst *float32, h0, h1 *int32, a0, a1, c, sa, sb float64, n int)

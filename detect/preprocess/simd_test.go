@@ -9,7 +9,7 @@ import (
 )
 
 // levelNames names the paths in subtests and benchmarks.
-var levelNames = [...]string{levelScalar: "scalar", levelAVX2: "avx2", levelAVX512: "avx512"}
+var levelNames = [...]string{levelScalar: "scalar", levelAVX2: "avx2"}
 
 // vectorLevels returns the vector levels this CPU runs, lowest first.
 func vectorLevels() []int {
