@@ -39,7 +39,9 @@ type Options struct {
 	// many images as the largest batch it has run.
 	MaxBatch int
 	// Logger receives ONNX Runtime's messages of level error and above;
-	// nil means slog.Default().
+	// nil means slog.Default(). ONNX Runtime has one environment per
+	// process: while several detectors are open, its messages go to the
+	// Logger of the one opened first (see ort.Env).
 	Logger *slog.Logger
 	// CacheDir, when set, is where the detector keeps ONNX Runtime's
 	// optimised graph of the model, so that later loads of the same model
