@@ -40,6 +40,10 @@ func ExampleLoadDefaultDeploymentModel() {
 	for _, d := range dets {
 		fmt.Printf("%s %.2f\n", d.Label, d.Confidence)
 	}
+	// Output:
+	// dog 0.85
+	// bicycle 0.80
+	// car 0.79
 }
 
 // LoadDetector takes an explicit registry and options: here two sessions

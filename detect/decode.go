@@ -96,20 +96,29 @@ func (e *DecodeError) Unwrap() []error {
 // With opts.Fit, a large JPEG may come back reduced (see
 // [DecodeOptions].Fit). Errors are
 // [*DecodeError]s; test them with errors.Is against [ErrImageTooLarge],
-// [ErrEmptyImage] and [ErrDecode].
+// [ErrEmptyImage] and [ErrDecode]. When r itself fails (an I/O error, or a
+// reader whose context was cancelled), the error is a [*ReadError]
+// wrapping r's, never ErrDecode: the image is not at fault.
 func DecodeImage(r io.Reader, opts *DecodeOptions) (image.Image, string, error) {
 	if opts == nil {
 		opts = &DecodeOptions{}
 	}
+	rr := &readErrors{r: r}
 	var head bytes.Buffer
-	cfg, format, err := image.DecodeConfig(io.TeeReader(r, &head))
+	cfg, format, err := image.DecodeConfig(io.TeeReader(rr, &head))
+	if rr.err != nil {
+		return nil, format, &ReadError{Err: rr.err}
+	}
 	if err != nil {
 		return nil, format, &DecodeError{Format: format, Err: ErrDecode, Cause: err}
 	}
 	if err := checkSize(cfg, format, opts.MaxPixels); err != nil {
 		return nil, format, err
 	}
-	img, err := decodeFull(io.MultiReader(bytes.NewReader(head.Bytes()), r), format, cfg, opts.Fit)
+	img, err := decodeFull(io.MultiReader(bytes.NewReader(head.Bytes()), rr), format, cfg, opts.Fit)
+	if rr.err != nil {
+		return nil, format, &ReadError{Err: rr.err}
+	}
 	if err != nil {
 		return nil, format, &DecodeError{Format: format, Width: cfg.Width, Height: cfg.Height, Err: ErrDecode, Cause: err}
 	}

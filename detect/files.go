@@ -21,8 +21,8 @@ type FileResult struct {
 	Size       image.Point
 	Detections []Detection
 	// Err is why the file could not be read, decoded or detected: an
-	// *os.PathError, a [*DecodeError], or the detector's or the context's
-	// error.
+	// *os.PathError (in a [*ReadError] when reading failed part way), a
+	// [*DecodeError], or the detector's or the context's error.
 	Err error
 }
 

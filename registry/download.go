@@ -240,19 +240,27 @@ func lockPath(dest string) string {
 // fetchFile downloads the model's single file or archive.
 func (r *Registry) fetchFile(ctx context.Context, m *Model, p *progress) error {
 	dest := m.filePath()
+	have := false // a verified archive is already here
 	if m.extracts() && m.SHA256 != "" {
-		if err := verifyFile(ctx, dest, m.Size(), m.SHA256); err == nil {
-			return r.extract(ctx, m, dest, p) // a verified archive is already here
+		err := verifyFile(ctx, dest, m.Size(), m.SHA256)
+		if cancelled(err) {
+			return err // stopped while hashing: not a reason to download it again
 		}
+		have = err == nil
 	}
-	want := want{size: m.Size(), sha256: m.SHA256, name: m.BaseFilename}
-	if err := r.transferTo(ctx, m, "", dest, want, p); err != nil {
-		return err
+	if !have {
+		want := want{size: m.Size(), sha256: m.SHA256, name: m.BaseFilename}
+		if err := r.transferTo(ctx, m, "", dest, want, p); err != nil {
+			return err
+		}
 	}
 	if !m.extracts() {
 		return nil
 	}
 	err := r.extract(ctx, m, dest, p)
+	if err != nil && (have || cancelled(err)) {
+		return err // the verified archive stays, for the next Download to extract without downloading it
+	}
 	if err != nil || m.flags().Delete {
 		if rerr := removeFile(dest); err == nil && rerr != nil {
 			return fmt.Errorf("registry: download %s: %w", m.Name(), rerr)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Long reliability runs, not in CI (issue 8): each fuzz target for
 # $FUZZTIME (default 60s), the load test for $MODELREG_LOAD_SECONDS (default
-# 60) under -race, the crash-safety trials ($MODELREG_CRASH_TRIALS, default
-# 100, each a child process killed with SIGKILL mid-download, mid-extraction
-# or mid-manifest-write), the multi-process churn test, then the
-# hostile-input, bad-input and secrets suites.
+# 60) under -race, the load/Close cycle test for $MODELREG_LOAD_CYCLES
+# (default 10000) cycles without -race, the crash-safety trials
+# ($MODELREG_CRASH_TRIALS, default 100, each a child process killed with
+# SIGKILL mid-download, mid-extraction or mid-manifest-write), the
+# multi-process churn test, then the hostile-input, bad-input and secrets
+# suites.
 # A fuzz failure leaves its input under the package's testdata/fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,11 @@ secs=${MODELREG_LOAD_SECONDS:-60}
 echo "== load: 8 goroutines on one model (2 sessions) for ${secs} s under -race"
 MODELREG_LOAD_SECONDS=$secs go test -race -count=1 -v -timeout 30m -run '^TestLoad' ./detect/ortdetect |
 	grep -E '^(--- |ok|FAIL)|load:|RSS|ErrClosed'
+
+cycles=${MODELREG_LOAD_CYCLES:-10000}
+echo "== load cycles: ${cycles} load/Close cycles of one model in one process (fds, goroutines, RSS)"
+MODELREG_LOAD_CYCLES=$cycles go test -count=1 -v -timeout 60m -run '^TestCallbackLeakLoadCycles$' ./detect/ortdetect |
+	grep -E '^(--- |ok|FAIL)|load cycles:'
 
 echo "== hostile servers, manifests and archives; bad inputs; secrets"
 go test -race -count=1 -timeout 30m \

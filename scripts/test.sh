@@ -39,3 +39,5 @@ if go list -deps ./weights | grep -E 'modelreg/registry'; then
 	exit 1
 fi
 go test -race -timeout 30m ./...
+# Without -race (its file is built only then): 2500 load/Close cycles of a model in one process.
+go test -count=1 -timeout 10m -run '^TestCallbackLeakLoadCycles$' ./detect/ortdetect

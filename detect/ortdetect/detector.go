@@ -39,14 +39,18 @@ type Options struct {
 	// many images as the largest batch it has run.
 	MaxBatch int
 	// Logger receives ONNX Runtime's messages of level error and above;
-	// nil means slog.Default().
+	// nil means slog.Default(). ONNX Runtime has one environment per
+	// process: while several detectors are open, its messages go to the
+	// Logger of the one opened first (see ort.Env).
 	Logger *slog.Logger
 	// CacheDir, when set, is where the detector keeps ONNX Runtime's
 	// optimised graph of the model, so that later loads of the same model
 	// with the same library, optimisation level and CPU skip graph
 	// optimisation (session creation about 2× faster for the bundled
-	// models). The first load writes it; a cached graph that fails to load
-	// is rebuilt. Only CPU-only detectors use it. "" means no cache.
+	// models). The first load writes it; a cached graph that ONNX Runtime
+	// refuses is rebuilt, while a load stopped by its context returns the
+	// context's error and leaves the cache as it was. Only CPU-only
+	// detectors use it. "" means no cache.
 	CacheDir string
 	// ModelSHA256 is the hex sha256 of the model bytes, when the caller
 	// knows it; it names the cached graph. When it is empty and CacheDir
@@ -113,7 +117,7 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 		}
 		return folded
 	}
-	if d.graph, err = newGraphCache(lib, model, opts, logger).sessions(fold, so, n, add); err != nil {
+	if d.graph, err = newGraphCache(lib, model, opts, logger).sessions(ctx, fold, so, n, add); err != nil {
 		return nil, err
 	}
 	d.providers = d.sessions[0].Providers()

@@ -1,6 +1,7 @@
 package ortdetect
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,6 +15,7 @@ import (
 
 	"golang.org/x/sys/cpu"
 
+	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/internal/atomicfile"
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/loader/ort"
@@ -96,10 +98,11 @@ const (
 
 // sessions creates n sessions with so, from the cached graph when there is
 // a usable one, else from the model that load returns, saving its
-// optimised graph for next time. A cached graph that fails to load is
-// removed and replaced; a cache that cannot be written only costs the
-// saving.
-func (c graphCache) sessions(load func() []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) (graphUse, error) {
+// optimised graph for next time. A cached graph that fails to load
+// because of what it holds (see graphFault) is removed and replaced; any
+// other failure, such as ctx ending, is returned and leaves the cache as
+// it was. A cache that cannot be written only costs the saving.
+func (c graphCache) sessions(ctx context.Context, load func() []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) (graphUse, error) {
 	if c.path == "" {
 		return graphUncached, addN(load(), so, n, add)
 	}
@@ -110,6 +113,9 @@ func (c graphCache) sessions(load func() []byte, so *ort.SessionOptions, n int, 
 		if err == nil {
 			c.touch()
 			return graphCached, addN(graph, &cached, n-1, add)
+		}
+		if !graphFault(ctx, err) {
+			return graphUncached, err
 		}
 		c.logger.Warn("ortdetect: the cached optimised graph does not load; rebuilding it", "path", c.path, "err", err)
 		os.Remove(c.path)
@@ -197,6 +203,19 @@ func (c graphCache) create() (*atomicfile.File, error) {
 		return nil, err
 	}
 	return atomicfile.New(c.path, 0o644)
+}
+
+// graphFault reports whether err, from making a session of a cached graph,
+// is the graph's fault, so that rebuilding it can help: ONNX Runtime
+// refused it, or its inputs or outputs are not those the pipeline checked
+// when it was saved. A cancelled or expired ctx never is, whatever err
+// says: the graph was not tried to the end.
+func graphFault(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var oe *ort.Error
+	return errors.As(err, &oe) || errors.Is(err, detect.ErrShape)
 }
 
 func addN(model []byte, so *ort.SessionOptions, n int, add func([]byte, *ort.SessionOptions) error) error {

@@ -28,6 +28,20 @@
 // longer needed; Close is idempotent and also safe after a failed
 // constructor (which returns nil and releases what it made).
 //
+// # Environments and logging
+//
+// ONNX Runtime has one environment per library and process, counted by
+// reference: [NewEnv] while another [Env] is open shares it, and ONNX
+// Runtime keeps the first Env's log level and Logger until the last Env
+// sharing it is closed. A long-lived process may create and close Envs
+// (and so detectors, which own one each) any number of times: purego can
+// make only about 2000 callbacks per process and never frees them, so
+// the binding makes a single log callback, on first use, for every Env of
+// every library. ONNX Runtime hands it the ID the Env was created with,
+// and the callback passes the message to the Logger registered under that
+// ID; the registration is removed when the environment it belongs to is
+// released.
+//
 // # Concurrency
 //
 // [Session.Run] may be called from many goroutines at once on one

@@ -1,12 +1,10 @@
 package ort
 
 import (
-	"context"
 	"log/slog"
 	"sync"
 	"unsafe"
 
-	"github.com/ebitengine/purego"
 	"github.com/modelreg/modelreg/loader"
 )
 
@@ -43,9 +41,8 @@ type EnvOptions struct {
 	// Logger receives ONNX Runtime's messages, with attributes "category",
 	// "logid" and "location"; ONNX Runtime's verbose, info, warning, error
 	// and fatal become slog levels Debug-4, Debug, Warn, Error and Error+4.
-	// Nil means ONNX Runtime prints to stderr. Each
-	// Env with a Logger uses one purego callback; a process can create at
-	// most about 2000 and they are never freed, so create Envs once.
+	// Nil means ONNX Runtime prints to stderr. ONNX Runtime keeps the
+	// logging settings of the Env that created its environment (see [Env]).
 	Logger *slog.Logger
 	// LogID names the environment in log messages; "" means "modelreg".
 	LogID string
@@ -53,8 +50,11 @@ type EnvOptions struct {
 
 // Env is an ONNX Runtime environment (OrtEnv). Sessions are created from an
 // Env, which must stay open until they are closed. ONNX Runtime has one
-// environment per process: a second Env shares it, and ONNX Runtime keeps the
-// logging settings of the first.
+// environment per library and process: an Env created while another is
+// open shares it, and ONNX Runtime keeps the logging settings (level,
+// Logger) of the first until every Env sharing it is closed. Envs cost
+// nothing that is not freed by Close, so a process may create and close
+// any number of them (see the package documentation).
 type Env struct {
 	api    *api
 	handle uintptr
@@ -74,17 +74,7 @@ func NewEnv(lib *loader.Library, opts *EnvOptions) (*Env, error) {
 	if id == "" {
 		id = "modelreg"
 	}
-	cid := cString(id)
-	var h uintptr
-	var err error
-	if opts.Logger != nil {
-		cb := purego.NewCallback(logFunc(opts.Logger))
-		err = a.call("CreateEnvWithCustomLogger", slotCreateEnvWithCustomLogger, cb, 0, opts.LogLevel.ort(),
-			uintptr(unsafe.Pointer(&cid[0])), uintptr(unsafe.Pointer(&h)))
-	} else {
-		err = a.call("CreateEnv", slotCreateEnv, opts.LogLevel.ort(), uintptr(unsafe.Pointer(&cid[0])),
-			uintptr(unsafe.Pointer(&h)))
-	}
+	h, err := acquireEnv(a, opts.LogLevel, opts.Logger, id)
 	if err != nil {
 		return nil, err
 	}
@@ -93,18 +83,6 @@ func NewEnv(lib *loader.Library, opts *EnvOptions) (*Env, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Env{api: a, handle: h, logger: logger}, nil
-}
-
-// logFunc returns an OrtLoggingFunction:
-// void(void* param, OrtLoggingLevel severity, const char* category,
-// const char* logid, const char* code_location, const char* message).
-func logFunc(l *slog.Logger) func(param, severity, category, logid, location, message uintptr) {
-	return func(_, severity, category, logid, location, message uintptr) {
-		lvl := slogLevels[min(int(int32(severity)), len(slogLevels)-1)]
-		l.LogAttrs(context.Background(), lvl, goString(message),
-			slog.String("category", goString(category)), slog.String("logid", goString(logid)),
-			slog.String("location", goString(location)))
-	}
 }
 
 // Library returns the library the environment was created in.
@@ -143,6 +121,6 @@ func (e *Env) Close() error {
 		return nil
 	}
 	e.closed = true
-	e.api.release(slotReleaseEnv, e.handle)
+	releaseEnv(e.api, e.handle)
 	return nil
 }

@@ -36,11 +36,7 @@ func newEnv(t testing.TB, opts *ort.EnvOptions) *ort.Env {
 // newSession loads a model file into a session closed at the end of the test.
 func newSession(t testing.TB, env *ort.Env, path string, opts *ort.SessionOptions) *ort.Session {
 	t.Helper()
-	model, err := os.ReadFile(filepath.FromSlash(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := env.NewSession(model, opts)
+	s, err := env.NewSession(readModel(t, path), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +46,16 @@ func newSession(t testing.TB, env *ort.Env, path string, opts *ort.SessionOption
 		}
 	})
 	return s
+}
+
+// readModel reads a model file.
+func readModel(t testing.TB, path string) []byte {
+	t.Helper()
+	model, err := os.ReadFile(filepath.FromSlash(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return model
 }
 
 // constantInput returns a YOLOX input tensor with every element = 114.
