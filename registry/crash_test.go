@@ -316,6 +316,14 @@ func crashChild(role string) error {
 		until = time.Unix(0, v)
 	}
 	fmt.Println("READY")
+	if os.Getenv(crashEnvUntil) == "stdin" {
+		// The parent sends the common deadline once every child is ready.
+		var v int64
+		if _, err := fmt.Fscanln(os.Stdin, &v); err != nil {
+			return fmt.Errorf("reading the deadline: %w", err)
+		}
+		until = time.Unix(0, v)
+	}
 	switch role {
 	case "download":
 		_, err := r.Download(ctx, os.Getenv(crashEnvModel), &registry.DownloadOptions{
@@ -368,28 +376,43 @@ func crashRegModel(name string) *registry.Model {
 // download returns must hold the right bytes (it may be gone already:
 // others flush it).
 func crashChurn(ctx context.Context, r *registry.Registry, models []*crashModel, rng *rand.Rand, until time.Time, flushArchive bool) (ops int, err error) {
-	ctx, cancel := context.WithDeadline(ctx, until.Add(time.Second))
-	defer cancel()
-	for ; time.Now().Before(until); ops++ {
-		m := models[rng.IntN(len(models))]
-		if rng.IntN(4) == 0 && (flushArchive || m.files == nil) {
-			if _, err := r.Flush(ctx, m.name, nil); err != nil && ctx.Err() == nil {
-				return ops, fmt.Errorf("flush %s: %w", m.name, err)
-			}
-			continue
+	// The first operation always runs to its end, however loaded the
+	// machine, so that every participant does something; the later ones
+	// stop a second after the deadline.
+	for ; ops == 0 || time.Now().Before(until); ops++ {
+		opCtx, cancel := ctx, context.CancelFunc(func() {})
+		if ops > 0 {
+			opCtx, cancel = context.WithDeadline(ctx, until.Add(time.Second))
 		}
-		p, err := r.Download(ctx, m.name, &registry.DownloadOptions{Transfer: crashTransfer})
-		if err != nil && ctx.Err() != nil {
-			return ops, nil // stopped at the deadline
-		}
-		if err != nil {
-			return ops, fmt.Errorf("download %s: %w", m.name, err)
-		}
-		if err := crashContent(m, p, true); err != nil {
-			return ops, fmt.Errorf("download %s returned wrong content: %w", m.name, err)
+		stopped, err := crashChurnOnce(opCtx, r, models[rng.IntN(len(models))], rng, flushArchive)
+		cancel()
+		if stopped || err != nil {
+			return ops, err
 		}
 	}
 	return ops, nil
+}
+
+// crashChurnOnce flushes or downloads m; stopped reports an operation cut
+// by ctx's deadline.
+func crashChurnOnce(ctx context.Context, r *registry.Registry, m *crashModel, rng *rand.Rand, flushArchive bool) (stopped bool, err error) {
+	if rng.IntN(4) == 0 && (flushArchive || m.files == nil) {
+		if _, err := r.Flush(ctx, m.name, nil); err != nil && ctx.Err() == nil {
+			return false, fmt.Errorf("flush %s: %w", m.name, err)
+		}
+		return false, nil
+	}
+	p, err := r.Download(ctx, m.name, &registry.DownloadOptions{Transfer: crashTransfer})
+	if err != nil && ctx.Err() != nil {
+		return true, nil // stopped at the deadline
+	}
+	if err != nil {
+		return false, fmt.Errorf("download %s: %w", m.name, err)
+	}
+	if err := crashContent(m, p, true); err != nil {
+		return false, fmt.Errorf("download %s returned wrong content: %w", m.name, err)
+	}
+	return false, nil
 }
 
 // crashContent checks the local copy at p: the file, or the extracted
@@ -428,6 +451,15 @@ func crashContent(m *crashModel, p string, gone bool) error {
 // lines receives its stdout lines and is closed at its end.
 func crashStart(t *testing.T, role string, env ...string) (*exec.Cmd, <-chan string, *strings.Builder) {
 	t.Helper()
+	cmd, _, lines, stderr := crashStartStdin(t, role, env...)
+	return cmd, lines, stderr
+}
+
+// crashStartStdin is crashStart that also returns the child's standard
+// input, on which a child started with MODELREG_CRASH_UNTIL=stdin reads its
+// deadline after printing READY.
+func crashStartStdin(t *testing.T, role string, env ...string) (*exec.Cmd, io.WriteCloser, <-chan string, *strings.Builder) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "MODELS_") && !strings.HasPrefix(kv, "MODELREG_CRASH_") {
@@ -442,6 +474,10 @@ func crashStart(t *testing.T, role string, env ...string) (*exec.Cmd, <-chan str
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +489,7 @@ func crashStart(t *testing.T, role string, env ...string) (*exec.Cmd, <-chan str
 			lines <- sc.Text()
 		}
 	}()
-	return cmd, lines, stderr
+	return cmd, in, lines, stderr
 }
 
 // crashTrials returns the number of trials.

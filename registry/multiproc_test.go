@@ -6,6 +6,8 @@ package registry_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -47,22 +49,22 @@ func multiProcessChurn(t *testing.T, flushArchive bool) {
 	fx.srv.throttle.Store(int64(200 * time.Microsecond))
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	// A common deadline, a little later for the children's start.
-	until := time.Now().Add(churnFor + 300*time.Millisecond)
-	env := []string{crashEnvDir + "=" + fx.dir, crashEnvCache + "=" + fx.cache, crashEnvUntil + "=" + strconv.FormatInt(until.UnixNano(), 10),
+	// The children read a common deadline once they are all ready.
+	env := []string{crashEnvDir + "=" + fx.dir, crashEnvCache + "=" + fx.cache, crashEnvUntil + "=stdin",
 		crashEnvFlushArchive + "=" + map[bool]string{true: "1"}[flushArchive]}
 	type child struct {
 		cmd    *exec.Cmd
+		stdin  io.WriteCloser
 		lines  <-chan string
 		stderr *strings.Builder
 	}
 	var children []child
 	for i := range procs {
-		cmd, lines, stderr := crashStart(t, "churn", append(env, crashEnvSeed+"="+strconv.FormatUint(seed+uint64(i), 10))...)
-		children = append(children, child{cmd, lines, stderr})
+		cmd, stdin, lines, stderr := crashStartStdin(t, "churn", append(env, crashEnvSeed+"="+strconv.FormatUint(seed+uint64(i), 10))...)
+		children = append(children, child{cmd, stdin, lines, stderr})
 	}
-	cmd, lines, stderr := crashStart(t, "register", append(env, crashEnvPrefix+"=mpreg")...)
-	reg := child{cmd, lines, stderr}
+	cmd, stdin, lines, stderr := crashStartStdin(t, "register", append(env, crashEnvPrefix+"=mpreg")...)
+	reg := child{cmd, stdin, lines, stderr}
 
 	// The parent's goroutines share two registries over the same directory.
 	var regs [2]*registry.Registry
@@ -81,6 +83,12 @@ func multiProcessChurn(t *testing.T, flushArchive bool) {
 		}
 	}
 	ready := time.Since(begin)
+	until := time.Now().Add(churnFor)
+	for _, c := range append(children, reg) {
+		if _, err := fmt.Fprintln(c.stdin, until.UnixNano()); err != nil {
+			t.Fatalf("sending the deadline: %v", err)
+		}
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, goroutines)
 	var goOps atomic.Int64
