@@ -32,6 +32,7 @@ func TestResumeAfterCancel(t *testing.T) {
 			if _, err := transfer.Fetch(ctx, req, fastOpts()); err == nil {
 				t.Fatal("cancelled Fetch succeeded")
 			}
+			s.quiesce()
 			first := s.served.Load()
 			s.throttle(0)
 			res, err := transfer.Fetch(t.Context(), req, fastOpts())
@@ -57,6 +58,7 @@ func TestChangedObjectIsNotResumed(t *testing.T) {
 	if _, err := transfer.Fetch(s.cancelAfter(t, int64(len(data)/2)), req, fastOpts()); err == nil {
 		t.Fatal("cancelled Fetch succeeded")
 	}
+	s.quiesce() // count every byte of the cancelled requests before the mark
 	first := s.served.Load()
 	s.etag.Store(`"v2"`) // same bytes, but the server says they changed
 	s.throttle(0)
@@ -120,18 +122,16 @@ func TestResumeAfterKill(t *testing.T) {
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "model.bin")
 	cmd := helper(t, s, dest, data)
-	deadline := time.Now().Add(time.Minute)
-	for s.served.Load() < size/2 {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("the helper did not get half way: %s%s", cmd.Stdout, cmd.Stderr)
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-s.reached(size / 2):
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the helper did not get half way: %s%s", cmd.Stdout, cmd.Stderr)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	time.Sleep(50 * time.Millisecond) // let the server notice
+	s.quiesce() // the handlers of the killed process's requests are done
 	first := s.served.Load()
 	s.throttle(0)
 	opts := fastOpts()

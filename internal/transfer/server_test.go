@@ -33,8 +33,12 @@ type server struct {
 	noRange bool         // ignore Range headers
 
 	mu        sync.Mutex
+	idle      *sync.Cond         // signalled when active drops to 0
+	active    int                // GET handlers running
 	cutoff    int64              // with cancel: cancel once this many bytes are served
 	cancelCtx context.CancelFunc // see cancelAfter
+	reachAt   int64              // see reached
+	reachC    chan struct{}
 	// fault, when set, is consulted for each GET (n counts GETs from 1):
 	// status != 0 answers with it; cutAt >= 0 ends the body after that
 	// many bytes; stall > 0 stops sending after cutAt bytes for that long.
@@ -50,6 +54,7 @@ type fault struct {
 
 func newServer(t testing.TB, data []byte) *server {
 	s := &server{data: data, chunk: 32 << 10}
+	s.idle = sync.NewCond(&s.mu)
 	s.etag.Store(fmt.Sprintf(`"v%d"`, len(data)))
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -67,7 +72,30 @@ func (s *server) cancelAfter(t testing.TB, n int64) context.Context {
 	return ctx
 }
 
-// sent counts n body bytes and applies cancelAfter.
+// reached returns a channel closed once n body bytes in all have been
+// served.
+func (s *server) reached(n int64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reachAt, s.reachC = n, make(chan struct{})
+	if s.served.Load() >= n {
+		close(s.reachC)
+		s.reachC = nil
+	}
+	return s.reachC
+}
+
+// quiesce waits until no GET handler runs, so that served counts every
+// byte of the requests made so far and no later.
+func (s *server) quiesce() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.active > 0 {
+		s.idle.Wait()
+	}
+}
+
+// sent counts n body bytes and applies cancelAfter and reached.
 func (s *server) sent(n int) {
 	total := s.served.Add(int64(n))
 	s.mu.Lock()
@@ -75,6 +103,10 @@ func (s *server) sent(n int) {
 	if s.cancelCtx != nil && total >= s.cutoff {
 		s.cancelCtx()
 		s.cancelCtx = nil
+	}
+	if s.reachC != nil && total >= s.reachAt {
+		close(s.reachC)
+		s.reachC = nil
 	}
 }
 
@@ -100,6 +132,16 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	n := s.gets.Add(1)
 	off, end, ranged := s.parseRange(r.Header.Get("Range"))
 	f := fault{cutAt: -1}
+	s.mu.Lock()
+	s.active++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.active--; s.active == 0 {
+			s.idle.Broadcast()
+		}
+		s.mu.Unlock()
+	}()
 	s.mu.Lock()
 	if s.fault != nil {
 		f = s.fault(n, off)
