@@ -18,9 +18,17 @@
 // only what lies past the recorded hash state. It continues when it can
 // trust the partial download: the expected sha256 is the same (the final
 // hash catches any lie), or, without one, the source is the same and its
-// strong ETag or modification time has not changed (then the source is
-// stat-ed again after the transfer, and a change fails the download as
-// [ErrChanged]).
+// strong ETag has not changed (then the source is stat-ed again after the
+// transfer, and a change fails the download as [ErrChanged]).
+//
+// # Consistency
+//
+// Parts read at different times may come from different versions of an
+// object that is replaced meanwhile. Without an expected sha256 and without
+// a strong ETag (a modification time alone does not count), Fetch therefore
+// reads the object as one stream from its first byte, restarts a failed
+// stream from the first byte, and never continues a partial download: the
+// bytes it installs come from one answer.
 //
 // # Ownership
 //

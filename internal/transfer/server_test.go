@@ -33,8 +33,7 @@ type server struct {
 	noRange bool         // ignore Range headers
 
 	mu        sync.Mutex
-	idle      *sync.Cond         // signalled when active drops to 0
-	active    int                // GET handlers running
+	byGen     map[string]int64   // body bytes by the requests' "gen" query value
 	cutoff    int64              // with cancel: cancel once this many bytes are served
 	cancelCtx context.CancelFunc // see cancelAfter
 	reachAt   int64              // see reached
@@ -54,7 +53,7 @@ type fault struct {
 
 func newServer(t testing.TB, data []byte) *server {
 	s := &server{data: data, chunk: 32 << 10}
-	s.idle = sync.NewCond(&s.mu)
+	s.byGen = map[string]int64{}
 	s.etag.Store(fmt.Sprintf(`"v%d"`, len(data)))
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -85,21 +84,21 @@ func (s *server) reached(n int64) <-chan struct{} {
 	return s.reachC
 }
 
-// quiesce waits until no GET handler runs, so that served counts every
-// byte of the requests made so far and no later.
-func (s *server) quiesce() {
+// servedGen returns the body bytes served to requests of generation gen
+// (see sourceGen): "" for those of source.
+func (s *server) servedGen(gen string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.active > 0 {
-		s.idle.Wait()
-	}
+	return s.byGen[gen]
 }
 
-// sent counts n body bytes and applies cancelAfter and reached.
-func (s *server) sent(n int) {
+// sent counts n body bytes of a request of generation gen and applies
+// cancelAfter and reached.
+func (s *server) sent(gen string, n int) {
 	total := s.served.Add(int64(n))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.byGen[gen] += int64(n)
 	if s.cancelCtx != nil && total >= s.cutoff {
 		s.cancelCtx()
 		s.cancelCtx = nil
@@ -122,7 +121,9 @@ func (s *server) setFault(f func(n int32, off int64) fault) {
 
 func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("ETag", s.etag.Load().(string))
+	if etag := s.etag.Load().(string); etag != "" {
+		h.Set("ETag", etag)
+	}
 	h.Set("Accept-Ranges", "bytes")
 	if r.Method == http.MethodHead {
 		s.heads.Add(1)
@@ -132,16 +133,6 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	n := s.gets.Add(1)
 	off, end, ranged := s.parseRange(r.Header.Get("Range"))
 	f := fault{cutAt: -1}
-	s.mu.Lock()
-	s.active++
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		if s.active--; s.active == 0 {
-			s.idle.Broadcast()
-		}
-		s.mu.Unlock()
-	}()
 	s.mu.Lock()
 	if s.fault != nil {
 		f = s.fault(n, off)
@@ -158,11 +149,11 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", off, end-1, len(s.data)))
 		w.WriteHeader(http.StatusPartialContent)
 	}
-	s.write(r.Context(), w, body, f)
+	s.write(r.Context(), w, body, f, r.URL.Query().Get("gen"))
 }
 
 // write sends body in chunks, applying the fault's cut or stall.
-func (s *server) write(ctx context.Context, w http.ResponseWriter, body []byte, f fault) {
+func (s *server) write(ctx context.Context, w http.ResponseWriter, body []byte, f fault, gen string) {
 	for sent := int64(0); sent < int64(len(body)); {
 		if f.cutAt >= 0 && sent >= f.cutAt {
 			if f.stall > 0 {
@@ -179,7 +170,7 @@ func (s *server) write(ctx context.Context, w http.ResponseWriter, body []byte, 
 		}
 		// Count before writing: the client may have read the bytes, and
 		// the test checked the count, before Write returns.
-		s.sent(int(end - sent))
+		s.sent(gen, int(end-sent))
 		m, err := w.Write(body[sent:end])
 		if err != nil {
 			return
@@ -220,6 +211,15 @@ func (s *server) source(t testing.TB) *httpSource {
 		t.Fatal(err)
 	}
 	return &httpSource{m: m, key: "obj"}
+}
+
+// sourceGen is source for requests of generation gen: a test that
+// counts the bytes of a later call apart from those of an earlier, cancelled
+// one (whose last requests may reach the server late) uses it.
+func (s *server) sourceGen(t testing.TB, gen string) *httpSource {
+	src := s.source(t)
+	src.key = "obj?gen=" + gen
+	return src
 }
 
 // httpSource adapts an httpmanager.Manager like the registry does.
