@@ -192,7 +192,7 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 	if m.extracts() {
 		removeStaleTemps(m.Path())
 	}
-	p := &progress{fn: opts.Progress, model: m.Name(), engine: opts.Transfer.engineOptions(), modelTotal: modelSize(m),
+	p := &progress{fn: opts.Progress, model: m.Name(), engine: r.engineOptions(opts.Transfer), modelTotal: modelSize(m),
 		single: len(m.Files) == 0 || m.extracts()}
 	switch {
 	case len(m.Files) > 0 && !m.extracts():

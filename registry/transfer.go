@@ -34,12 +34,14 @@ type TransferOptions struct {
 	MaxRetries int
 }
 
-// engineOptions converts o for the transfer engine.
-func (o *TransferOptions) engineOptions() *transfer.Options {
-	if o == nil {
-		return nil
+// engineOptions converts o, and the registry's limits, for the transfer
+// engine.
+func (r *Registry) engineOptions(o *TransferOptions) *transfer.Options {
+	eo := &transfer.Options{MaxSize: r.cfg.maxDownload}
+	if o != nil {
+		eo.PartSize, eo.Connections, eo.StallTimeout, eo.MaxRetries = o.PartSize, o.Connections, o.StallTimeout, o.MaxRetries
 	}
-	return &transfer.Options{PartSize: o.PartSize, Connections: o.Connections, StallTimeout: o.StallTimeout, MaxRetries: o.MaxRetries}
+	return eo
 }
 
 // transferTo downloads the object (sub is a file of a multi-file model) to
@@ -135,6 +137,9 @@ func engineError(w want, err error) error {
 	if me, ok := errors.AsType[*transfer.MismatchError](err); ok {
 		return &DigestError{Path: w.name, WantSize: w.size, GotSize: me.GotSize, Want: me.Want, Got: me.Got}
 	}
+	if lerr, ok := limitError(w, err); ok {
+		return lerr
+	}
 	if errors.Is(err, transfer.ErrChanged) {
 		return fmt.Errorf("registry: %s: %w: %w", w.name, ErrCorrupt, err)
 	}
@@ -204,6 +209,9 @@ func (r *Registry) streamTo(ctx context.Context, mgr Manager, key, dest string, 
 	p.file, p.total = w.name, total
 	p.emit(Event{Kind: EventStart})
 	v := newVerifier(f.File, w, p)
+	if w.size < 0 {
+		v.limit = r.cfg.maxDownload
+	}
 	if err := mgr.Download(ctx, key, v); err != nil {
 		if v.err != nil {
 			return v.err

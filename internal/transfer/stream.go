@@ -87,6 +87,9 @@ func (w *streamWriter) Write(b []byte) (int, error) {
 	if j.size >= 0 && j.hashed+int64(len(b)) > j.size {
 		return 0, &MismatchError{WantSize: j.size, GotSize: j.hashed + int64(len(b)), Want: j.req.SHA256}
 	}
+	if j.size < 0 && j.o.MaxSize >= 0 && j.hashed+int64(len(b)) > j.o.MaxSize {
+		return 0, &TooLargeError{Limit: j.o.MaxSize, Size: -1}
+	}
 	if err := j.checkHead(b, j.hashed); err != nil {
 		return 0, err
 	}

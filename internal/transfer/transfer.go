@@ -92,6 +92,7 @@ const (
 	DefaultSyncBytes        = 64 << 20
 	DefaultStaleAfter       = time.Minute
 	DefaultProgressInterval = 200 * time.Millisecond
+	DefaultMaxSize          = 64 << 30
 )
 
 // Options tune a download. A nil *Options, and each zero field, means the
@@ -125,6 +126,11 @@ type Options struct {
 	StaleAfter time.Duration
 	// ProgressInterval is the time between progress reports; 0 means 200 ms.
 	ProgressInterval time.Duration
+	// MaxSize caps the object when the request gives no size
+	// ([Request].Size < 0): a larger size stated by the source, or more
+	// bytes from it, fail the download with a [TooLargeError] and remove
+	// what was written; 0 means 64 GiB, negative means no cap.
+	MaxSize int64
 }
 
 // withDefaults returns a copy of o with every zero field set.
@@ -148,6 +154,7 @@ func (o *Options) withDefaults() Options {
 	c.SyncBytes = cmp.Or(c.SyncBytes, DefaultSyncBytes)
 	c.StaleAfter = cmp.Or(c.StaleAfter, DefaultStaleAfter)
 	c.ProgressInterval = cmp.Or(c.ProgressInterval, DefaultProgressInterval)
+	c.MaxSize = cmp.Or(c.MaxSize, DefaultMaxSize)
 	return c
 }
 
@@ -170,6 +177,8 @@ func Fetch(ctx context.Context, req *Request, opts *Options) (*Result, error) {
 			return nil, &MismatchError{WantSize: req.Size, GotSize: size, Want: req.SHA256}
 		}
 		size = req.Size
+	} else if o.MaxSize >= 0 && size > o.MaxSize {
+		return nil, &TooLargeError{Limit: o.MaxSize, Size: size}
 	}
 	return fetchOwned(ctx, req, &o, info, size)
 }
