@@ -65,6 +65,7 @@ type job struct {
 
 	amu      sync.Mutex
 	attempts map[*attempt]struct{}
+	sleeping atomic.Int32 // parts waiting to retry
 }
 
 // run downloads and verifies, restarting from scratch once after bad bytes.

@@ -84,7 +84,7 @@ func TestHelperProcess(t *testing.T) {
 	if url == "" {
 		t.Skip("helper process only")
 	}
-	m, err := httpmanager.New(url, &httpmanager.Options{MaxRetries: -1})
+	m, err := httpmanager.New(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

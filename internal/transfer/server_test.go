@@ -206,7 +206,7 @@ func (s *server) parseRange(h string) (off, end int64, ranged bool) {
 // source returns a transfer.Source over the server through httpmanager,
 // which never retries by itself, so that the engine's retries are tested.
 func (s *server) source(t testing.TB) *httpSource {
-	m, err := httpmanager.New(s.srv.URL, &httpmanager.Options{Client: s.srv.Client(), MaxRetries: -1})
+	m, err := httpmanager.New(s.srv.URL, &httpmanager.Options{Client: s.srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,4 +266,13 @@ func randomBytes(n int, seed uint64) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
+}
+
+// deadSource is an httpSource for a base URL where nothing may listen.
+func deadSource(t testing.TB, base string) *httpSource {
+	m, err := httpmanager.New(base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &httpSource{m: m, key: "obj"}
 }

@@ -236,7 +236,7 @@ func TestStallRestartsPart(t *testing.T) {
 func TestNoSpace(t *testing.T) {
 	dir := t.TempDir()
 	src := fakeSource{size: 1 << 62}
-	_, err := transfer.Fetch(t.Context(), &transfer.Request{Dest: filepath.Join(dir, "m"), Source: src, Size: -1}, nil)
+	_, err := transfer.Fetch(t.Context(), &transfer.Request{Dest: filepath.Join(dir, "m"), Source: src, Size: 1 << 62}, nil)
 	if !hasFreeSpaceCheck() {
 		t.Skipf("no free-space check on %s", runtime.GOOS)
 	}

@@ -17,9 +17,6 @@ import (
 	"github.com/modelreg/modelreg/registry/managertest"
 )
 
-// fastOptions keep retries quick in tests.
-var fastOptions = &httpmanager.Options{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Second}
-
 // objectServer serves seeded objects with http.ServeContent, which honours
 // Range, If-Range and HEAD.
 type objectServer struct {
@@ -64,12 +61,9 @@ func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-// newManager returns a Manager rooted at srv, with fast retries.
+// newManager returns a Manager rooted at srv.
 func newManager(t *testing.T, srv *httptest.Server, opts *httpmanager.Options) *httpmanager.Manager {
 	t.Helper()
-	if opts == nil {
-		opts = fastOptions
-	}
 	m, err := httpmanager.New(srv.URL, opts)
 	if err != nil {
 		t.Fatal(err)
