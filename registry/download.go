@@ -23,6 +23,7 @@ const (
 	EventVerify                    // the bytes were checked against the manifest
 	EventExtract                   // an archive is being extracted
 	EventDone                      // the model is in place at Path
+	EventWait                      // no byte arrives: Waiting says what the transfer waits for
 )
 
 // String returns the kind's name ("start", "progress", ...).
@@ -38,6 +39,8 @@ func (k EventKind) String() string {
 		return "extract"
 	case EventDone:
 		return "done"
+	case EventWait:
+		return "wait"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -60,6 +63,10 @@ type Event struct {
 	ETA     time.Duration // estimated time left for the file; 0 when unknown
 	Retries int           // parts retried or restarted (lost connections, stalls) so far
 	Resumed int64         // bytes kept from an earlier, interrupted download
+	// Waiting says what the transfer waits for while no byte arrives
+	// ("the source's answer", "a retry"): set for EventWait, when it
+	// starts waiting, and for EventProgress while it waits.
+	Waiting string
 
 	// ModelDone and ModelTotal cover the whole model: the bytes of its files
 	// already in place plus Done, and the sum of its files' sizes (-1 when

@@ -72,11 +72,11 @@ func newManager(t *testing.T, srv *httptest.Server, opts *httpmanager.Options) *
 }
 
 func TestConformance(t *testing.T) {
-	managertest.Run(t, managertest.HarnessFunc(func(t *testing.T) (registry.Manager, managertest.Seeder) {
+	managertest.Run(t, refusingHarness{func(t *testing.T) (registry.Manager, managertest.Seeder) {
 		s := &objectServer{objs: map[string][]byte{}}
 		m := newManager(t, newServer(t, s), nil)
 		return m, func(t *testing.T, key string, data []byte) { s.put(key, data) }
-	}))
+	}})
 }
 
 // counted is a handler that knows how many requests came before.
@@ -97,4 +97,14 @@ func handle(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, cal
 	t.Helper()
 	c := &counted{serve: serve}
 	return newServer(t, c), c
+}
+
+// refusingHarness adds refused access (403) to the conformance harness.
+type refusingHarness struct{ managertest.HarnessFunc }
+
+func (h refusingHarness) MakeRefusingManager(t *testing.T, key string) registry.Manager {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+	}))
+	return newManager(t, srv, nil)
 }
