@@ -68,7 +68,7 @@ func stat(ctx context.Context, req *Request, o *Options) (Info, error) {
 		info, err := req.Source.Stat(sctx)
 		stop()
 		if err != nil && errors.Is(context.Cause(sctx), ErrNoAnswer) && ctx.Err() == nil {
-			err = fmt.Errorf("no answer within %v: %w: %w", o.HeaderTimeout, ErrNoAnswer, err)
+			err = &causeError{fmt.Sprintf("no answer from the source within %v", o.HeaderTimeout), ErrNoAnswer}
 		}
 		cancel()
 		switch {
@@ -123,14 +123,25 @@ func (j *job) attemptError(ctx, actx context.Context, off int64, err error) erro
 	}
 	switch cause := context.Cause(actx); {
 	case errors.Is(cause, errStalled):
-		return fmt.Errorf("transfer: no byte for %v at offset %d: %w", j.o.StallTimeout, off, errStalled)
+		return &causeError{fmt.Sprintf("transfer: no byte for %v at offset %d", j.o.StallTimeout, off), errStalled}
 	case errors.Is(cause, ErrNoAnswer):
-		return fmt.Errorf("transfer: no answer from the source within %v: %w", j.firstByteTimeout(), ErrNoAnswer)
+		return &causeError{fmt.Sprintf("transfer: no answer from the source within %v", j.firstByteTimeout()), ErrNoAnswer}
 	case errors.Is(cause, ErrTooSlow):
-		return fmt.Errorf("transfer: fewer than %d bytes/s over %v at offset %d: %w", j.o.MinRate, j.o.RateWindow, off, ErrTooSlow)
+		return &causeError{fmt.Sprintf("transfer: fewer than %d bytes/s over %v at offset %d (Options.MinRate, RateWindow)",
+			j.o.MinRate, j.o.RateWindow, off), ErrTooSlow}
 	}
 	return err
 }
+
+// causeError is an error with its own message that wraps a sentinel
+// without repeating its text (nor the cancelled context's).
+type causeError struct {
+	msg string
+	err error
+}
+
+func (e *causeError) Error() string { return e.msg }
+func (e *causeError) Unwrap() error { return e.err }
 
 // firstByteTimeout is how long an attempt may wait for its first byte.
 func (j *job) firstByteTimeout() time.Duration { return min(j.o.HeaderTimeout, j.o.StallTimeout) }
