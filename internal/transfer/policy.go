@@ -96,7 +96,11 @@ func stat(ctx context.Context, req *Request, o *Options) (Info, error) {
 	}
 }
 
-// waitReport reports, once ProgressInterval has passed, that the download
+// waitShown is how long a wait lasts before progress reports mention it:
+// 1 s, or half the HeaderTimeout when shorter.
+func (o *Options) waitShown() time.Duration { return min(time.Second, o.HeaderTimeout/2) }
+
+// waitReport reports, once waitShown has passed, that the download
 // waits for what; the returned func stops it and returns once no report
 // is being made.
 func waitReport(req *Request, o *Options, what string) (stop func()) {
@@ -104,7 +108,7 @@ func waitReport(req *Request, o *Options, what string) (stop func()) {
 		return func() {}
 	}
 	done := make(chan struct{})
-	t := time.AfterFunc(o.ProgressInterval, func() {
+	t := time.AfterFunc(o.waitShown(), func() {
 		defer close(done)
 		req.Progress(Progress{Total: req.Size, Waiting: what})
 	})
@@ -171,13 +175,15 @@ func (j *job) watchAttempts(now time.Time) {
 func (j *job) waiting() string {
 	j.amu.Lock()
 	defer j.amu.Unlock()
+	silent := false
 	for a := range j.attempts {
 		if a.n.Load() > 0 {
 			return ""
 		}
+		silent = silent || time.Since(a.start) >= j.o.waitShown()
 	}
 	switch {
-	case len(j.attempts) > 0:
+	case silent:
 		return "the source's answer"
 	case j.sleeping.Load() > 0:
 		return "a retry"
