@@ -112,8 +112,12 @@ type DownloadOptions struct {
 // failed parts retried, and progress recorded beside the partial file so that
 // a later Download, in this or another process (after a crash, a kill or a
 // cancelled context), fetches only the missing bytes. A resumed partial file is
-// used when the manifest gives its sha256, or else when the source's ETag or
-// modification time is unchanged. Other managers stream each file once.
+// used when the manifest gives its sha256, or else when the source's strong
+// ETag is unchanged; without either, the file comes as one stream from its
+// first byte (never parts of two versions of a replaced object). Stalled,
+// silent and too slow transfers are retried (see [TransferOptions]); a file
+// without size_bytes is capped by [Options].MaxDownloadSize. Other managers
+// stream each file once.
 func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOptions) (string, error) {
 	if opts == nil {
 		opts = &DownloadOptions{}
