@@ -23,6 +23,7 @@ const (
 	EventVerify                    // the bytes were checked against the manifest
 	EventExtract                   // an archive is being extracted
 	EventDone                      // the model is in place at Path
+	EventWait                      // no byte arrives: Waiting says what the transfer waits for
 )
 
 // String returns the kind's name ("start", "progress", ...).
@@ -38,6 +39,8 @@ func (k EventKind) String() string {
 		return "extract"
 	case EventDone:
 		return "done"
+	case EventWait:
+		return "wait"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -60,6 +63,10 @@ type Event struct {
 	ETA     time.Duration // estimated time left for the file; 0 when unknown
 	Retries int           // parts retried or restarted (lost connections, stalls) so far
 	Resumed int64         // bytes kept from an earlier, interrupted download
+	// Waiting says what the transfer waits for while no byte arrives
+	// ("the source's answer", "a retry"): set for EventWait, when it
+	// starts waiting, and for EventProgress while it waits.
+	Waiting string
 
 	// ModelDone and ModelTotal cover the whole model: the bytes of its files
 	// already in place plus Done, and the sum of its files' sizes (-1 when
@@ -105,8 +112,12 @@ type DownloadOptions struct {
 // failed parts retried, and progress recorded beside the partial file so that
 // a later Download, in this or another process (after a crash, a kill or a
 // cancelled context), fetches only the missing bytes. A resumed partial file is
-// used when the manifest gives its sha256, or else when the source's ETag or
-// modification time is unchanged. Other managers stream each file once.
+// used when the manifest gives its sha256, or else when the source's strong
+// ETag is unchanged; without either, the file comes as one stream from its
+// first byte (never parts of two versions of a replaced object). Stalled,
+// silent and too slow transfers are retried (see [TransferOptions]); a file
+// without size_bytes is capped by [Options].MaxDownloadSize. Other managers
+// stream each file once.
 func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOptions) (string, error) {
 	if opts == nil {
 		opts = &DownloadOptions{}
@@ -192,7 +203,7 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 	if m.extracts() {
 		removeStaleTemps(m.Path())
 	}
-	p := &progress{fn: opts.Progress, model: m.Name(), engine: opts.Transfer.engineOptions(), modelTotal: modelSize(m),
+	p := &progress{fn: opts.Progress, model: m.Name(), engine: r.engineOptions(opts.Transfer), modelTotal: modelSize(m),
 		single: len(m.Files) == 0 || m.extracts()}
 	switch {
 	case len(m.Files) > 0 && !m.extracts():

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -343,4 +344,78 @@ func TestRedirectToOtherHostDropsCredentials(t *testing.T) {
 	for _, l := range leaked {
 		t.Errorf("credentials followed the redirect to evil.test: %s", l)
 	}
+}
+
+// TestHostileReplacedMidDownload serves an object without ETag or
+// Last-Modified, for an entry without sha256, and replaces it by another
+// version of the same size once the first GET has been answered: the
+// registry installs one version whole, never a splice of both.
+func TestHostileReplacedMidDownload(t *testing.T) {
+	a, b := hostileModel(40000), hostileModel(40000)
+	for i := range b {
+		b[i] ^= 0x55
+	}
+	b[0] = 0x08
+	var mu sync.Mutex
+	gets := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		data := a
+		if r.Method == http.MethodGet {
+			if gets > 0 {
+				data = b
+			}
+			gets++
+		}
+		mu.Unlock()
+		hostileServe(w, r, data, true, 0)
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	writeHostileManifest(t, dir, hostileEntry("m", "m.onnx", srv.URL+"/m.onnx", ""))
+	r := newHostileRegistry(t, nil, dir)
+	p, err := r.Download(t.Context(), "m", &registry.DownloadOptions{Transfer: &registry.TransferOptions{PartSize: 4 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	if !bytes.Equal(got, a) && !bytes.Equal(got, b) {
+		t.Errorf("installed %d bytes that are neither version (%d GETs)", len(got), gets)
+	}
+	if gets != 1 {
+		t.Errorf("%d GETs; want one stream", gets)
+	}
+}
+
+// TestHostileEndlessBody serves an endless chunked body, with no size in
+// HEAD nor GET, for an entry without size_bytes: the download stops at
+// Options.MaxDownloadSize with an error naming the limit and the flag that
+// raises it, and removes what it wrote.
+func TestHostileEndlessBody(t *testing.T) {
+	const limit = 1 << 20
+	var sent atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodHead {
+			return
+		}
+		buf := hostileModel(32 << 10)
+		for r.Context().Err() == nil {
+			n, err := w.Write(buf)
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	writeHostileManifest(t, dir, hostileEntry("m", "m.onnx", srv.URL+"/m.onnx", ""))
+	r := newHostileRegistry(t, &registry.Options{MaxDownloadSize: limit}, dir)
+	_, err := r.Download(t.Context(), "m", nil)
+	if !errors.Is(err, registry.ErrTooLarge) || !strings.Contains(err.Error(), "1048576") || !strings.Contains(err.Error(), "--max-size") {
+		t.Fatalf("Download = %v; want ErrTooLarge naming the 1048576-byte limit and --max-size", err)
+	}
+	t.Logf("stopped after the server sent %d bytes: %v", sent.Load(), err)
+	assertNothingInstalled(t, r, dir, "m", false)
 }

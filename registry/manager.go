@@ -21,9 +21,24 @@ import (
 // [ErrNotFound]. Implementations are safe for concurrent use.
 //
 // Managers stay small on purpose: verification, temp files, renames,
-// progress and retries of whole downloads are done once, by [Registry].
-// The registry opens a manager for each operation; one that also implements
-// io.Closer is closed when the operation ends.
+// progress, timeouts and retries are done once, by [Registry]'s transfer
+// engine, for every manager. The registry opens a manager for each
+// operation; one that also implements io.Closer is closed when the
+// operation ends.
+//
+// # Permanent and transient errors
+//
+// Each call (Download, DownloadRange, Stat) makes one attempt and does not
+// retry. Its error says whether a retry may help: an error that retrying
+// cannot fix wraps [ErrPermanent] (refused credentials such as HTTP 401 or
+// 403, other client errors, an invalid config, a redirect to a scheme the
+// manager will not follow, a certificate that does not verify) or
+// [ErrNotFound] (a missing key: HTTP 404 or 410, a missing file). Every
+// other error is transient (a lost connection, a timeout, HTTP 408, 429
+// and 5xx): the registry retries it with jittered exponential backoff,
+// resuming where the bytes stopped, and waits at least as long as an
+// error's RetryAfter() time.Duration method asks, when it has one.
+// [IsPermanent] is the registry's classifier.
 type Manager interface {
 	// Download writes the bytes stored at key to w, from the first byte.
 	// It returns only after the last byte is written, or on the first error.

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
@@ -63,6 +64,12 @@ type Options struct {
 	Offline bool
 	// MaxExtractSize caps the bytes an archive may expand to. Default 64 GiB.
 	MaxExtractSize int64
+	// MaxDownloadSize caps a downloaded file whose manifest entry gives no
+	// size_bytes: a larger size stated by the source, or more bytes from
+	// it, fail the download with an error wrapping ErrTooLarge, and the
+	// temp file is removed. 0 means 64 GiB; negative means no cap. A file
+	// whose size the manifest gives is held to that size instead.
+	MaxDownloadSize int64
 	// HTTPClient is handed to managers; nil means their default.
 	HTTPClient *http.Client
 	// Logger receives warnings and progress notes; nil discards them.
@@ -80,6 +87,7 @@ type config struct {
 	maxKeep        int
 	offline        bool
 	maxExtract     int64
+	maxDownload    int64
 	client         *http.Client
 	log            *slog.Logger
 }
@@ -88,7 +96,8 @@ func resolveOptions(o *Options) (*config, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	c := &config{catalogs: o.Catalogs, offline: o.Offline, client: o.HTTPClient, log: o.Logger, maxExtract: o.MaxExtractSize}
+	c := &config{catalogs: o.Catalogs, offline: o.Offline, client: o.HTTPClient, log: o.Logger, maxExtract: o.MaxExtractSize,
+		maxDownload: cmp.Or(o.MaxDownloadSize, DefaultMaxDownloadSize)}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -29,27 +29,55 @@ type TransferOptions struct {
 	// StallTimeout restarts a part that receives no byte for that long;
 	// 0 means 30 s.
 	StallTimeout time.Duration
-	// MaxRetries is how many times in a row a part is retried without
-	// progress; 0 means 5, negative means never.
+	// MaxRetries is how many times in a row a part, the stream or the
+	// Stat is retried without progress; 0 means 5, negative means never.
 	MaxRetries int
+	// MinRate and RateWindow fail an attempt that receives fewer than
+	// MinRate bytes per second over RateWindow (a drip that never stalls);
+	// it is retried, and slow attempts count against MaxRetries even when
+	// they made progress. 0 means 1 KiB/s and 1 min; a negative MinRate
+	// switches the rule off.
+	MinRate    int64
+	RateWindow time.Duration
+	// HeaderTimeout bounds the wait for the source's answer: a Stat, and
+	// the first byte of each read (a server that accepts the connection
+	// and never answers); 0 means 30 s.
+	HeaderTimeout time.Duration
 }
 
-// engineOptions converts o for the transfer engine.
-func (o *TransferOptions) engineOptions() *transfer.Options {
-	if o == nil {
-		return nil
+// engineOptions converts o, and the registry's limits, for the transfer
+// engine.
+func (r *Registry) engineOptions(o *TransferOptions) *transfer.Options {
+	eo := &transfer.Options{MaxSize: r.cfg.maxDownload}
+	if o != nil {
+		eo.PartSize, eo.Connections, eo.StallTimeout, eo.MaxRetries = o.PartSize, o.Connections, o.StallTimeout, o.MaxRetries
+		eo.MinRate, eo.RateWindow, eo.HeaderTimeout = o.MinRate, o.RateWindow, o.HeaderTimeout
 	}
-	return &transfer.Options{PartSize: o.PartSize, Connections: o.Connections, StallTimeout: o.StallTimeout, MaxRetries: o.MaxRetries}
+	return eo
 }
 
 // transferTo downloads the object (sub is a file of a multi-file model) to
-// dest, trying the manager and then each mirror in order. dest is replaced
-// only by verified bytes.
+// dest, trying the manager and then each mirror in order. A source that
+// cannot be reached (connection refused, host unreachable) while another
+// remains is passed over at once and tried again, with retries, after the
+// others. dest is replaced only by verified bytes.
 func (r *Registry) transferTo(ctx context.Context, m *Model, sub, dest string, w want, p *progress) error {
 	var errs []string
 	var last error
-	for i, spec := range m.managerSpecs() {
-		err := r.transferFrom(ctx, m, spec, sub, dest, w, p)
+	specs := m.managerSpecs()
+	type source struct {
+		i        int
+		spec     ManagerSpec
+		deferred bool // tried again after an unreachable first try
+	}
+	queue := make([]source, len(specs))
+	for i, spec := range specs {
+		queue[i] = source{i: i, spec: spec}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		err := r.transferFrom(ctx, m, s.spec, sub, dest, w, p, !s.deferred && len(queue) > 0)
 		if err == nil {
 			if sub != "" || !m.extracts() { // archives are not loaded, their contents are
 				r.stamp(dest, w.sha256)
@@ -59,11 +87,16 @@ func (r *Registry) transferTo(ctx context.Context, m *Model, sub, dest string, w
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		last = err
-		label := "manager " + spec.Type
-		if i > 0 {
-			label = fmt.Sprintf("mirror %d (%s)", i, spec.Type)
+		label := "manager " + s.spec.Type
+		if s.i > 0 {
+			label = fmt.Sprintf("mirror %d (%s)", s.i, s.spec.Type)
 		}
+		if errors.Is(err, transfer.ErrUnreachable) && !s.deferred {
+			r.log.Warn("source unreachable, trying the next one first", "model", m.Name(), "source", label, "err", err)
+			queue = append(queue, source{i: s.i, spec: s.spec, deferred: true})
+			continue
+		}
+		last = err
 		r.log.Warn("download failed", "model", m.Name(), "source", label, "err", err)
 		errs = append(errs, label+": "+err.Error())
 	}
@@ -75,7 +108,7 @@ func (r *Registry) transferTo(ctx context.Context, m *Model, sub, dest string, w
 
 // transferFrom downloads from one source: through the transfer engine when
 // the manager reads ranges and stats objects, else as one verified stream.
-func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec, sub, dest string, w want, p *progress) error {
+func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec, sub, dest string, w want, p *progress, failUnreachable bool) error {
 	if err := r.checkOfflineSpec(m, spec); err != nil {
 		return err
 	}
@@ -91,15 +124,17 @@ func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec,
 	st, stats := mgr.(Stater)
 	if ranged && stats {
 		src := &rangeSource{mgr: mgr, rd: rd, st: st, key: key}
-		return r.engineFetch(ctx, src, sourceID(spec, key), dest, w, p)
+		return r.engineFetch(ctx, src, sourceID(spec, key), dest, w, p, failUnreachable)
 	}
 	return r.streamTo(ctx, mgr, key, dest, w, p)
 }
 
 // engineFetch downloads src to dest with the transfer engine.
-func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest string, w want, p *progress) error {
+func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest string, w want, p *progress, failUnreachable bool) error {
 	p.file, p.total = w.name, w.size
-	started := false
+	started, waiting := false, ""
+	eo := *p.engine
+	eo.FailUnreachable = failUnreachable
 	req := &transfer.Request{
 		Dest: dest, Source: src, SourceID: id, Size: w.size, SHA256: strings.ToLower(w.sha256),
 		CheckHead: func(head []byte) error {
@@ -107,14 +142,23 @@ func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest s
 			return v.sniff()
 		},
 		Progress: func(tp transfer.Progress) {
+			if tp.Waiting != waiting {
+				waiting = tp.Waiting
+				if waiting != "" {
+					p.emit(Event{Kind: EventWait, Waiting: waiting, Done: tp.Done})
+				}
+			}
+			if tp.Waiting != "" && !started {
+				return // before the transfer: the Stat
+			}
 			if !started {
 				started, p.total = true, tp.Total
 				p.emit(Event{Kind: EventStart, Resumed: tp.Resumed})
 			}
-			p.emit(Event{Kind: EventProgress, Done: tp.Done, Rate: tp.Rate, ETA: tp.ETA, Retries: tp.Retries, Resumed: tp.Resumed})
+			p.emit(Event{Kind: EventProgress, Done: tp.Done, Rate: tp.Rate, ETA: tp.ETA, Retries: tp.Retries, Resumed: tp.Resumed, Waiting: tp.Waiting})
 		},
 	}
-	res, err := transfer.Fetch(ctx, req, p.engine)
+	res, err := transfer.Fetch(ctx, req, &eo)
 	if err != nil {
 		return engineError(w, err)
 	}
@@ -134,6 +178,9 @@ func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest s
 func engineError(w want, err error) error {
 	if me, ok := errors.AsType[*transfer.MismatchError](err); ok {
 		return &DigestError{Path: w.name, WantSize: w.size, GotSize: me.GotSize, Want: me.Want, Got: me.Got}
+	}
+	if lerr, ok := limitError(w, err); ok {
+		return lerr
 	}
 	if errors.Is(err, transfer.ErrChanged) {
 		return fmt.Errorf("registry: %s: %w: %w", w.name, ErrCorrupt, err)
@@ -180,7 +227,7 @@ func (s *rangeSource) Read(ctx context.Context, w io.Writer) error {
 
 // classify marks the errors that retrying cannot help.
 func classify(err error) error {
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrInvalidEntry) || errors.Is(err, ErrNotSupported) ||
+	if IsPermanent(err) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrInvalidEntry) || errors.Is(err, ErrNotSupported) ||
 		errors.Is(err, ErrDownloadsDisabled) {
 		return transfer.Permanent(err)
 	}
@@ -204,6 +251,9 @@ func (r *Registry) streamTo(ctx context.Context, mgr Manager, key, dest string, 
 	p.file, p.total = w.name, total
 	p.emit(Event{Kind: EventStart})
 	v := newVerifier(f.File, w, p)
+	if w.size < 0 {
+		v.limit = r.cfg.maxDownload
+	}
 	if err := mgr.Download(ctx, key, v); err != nil {
 		if v.err != nil {
 			return v.err

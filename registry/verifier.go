@@ -37,6 +37,8 @@ type verifier struct {
 	head []byte
 	p    *progress
 	err  error // first verification failure, reported instead of the writer's
+	// limit, when positive, caps the bytes of a file of unknown size.
+	limit int64
 }
 
 func newVerifier(w io.Writer, wt want, p *progress) *verifier {
@@ -49,6 +51,10 @@ func (v *verifier) Write(b []byte) (int, error) {
 	}
 	if v.want.size >= 0 && v.n+int64(len(b)) > v.want.size {
 		v.err = &DigestError{Path: v.want.name, WantSize: v.want.size, GotSize: v.n + int64(len(b))}
+		return 0, v.err
+	}
+	if v.limit > 0 && v.n+int64(len(b)) > v.limit {
+		v.err = tooLarge(v.want.name, v.limit, -1)
 		return 0, v.err
 	}
 	if len(v.head) < sniffLen {

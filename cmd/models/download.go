@@ -16,16 +16,21 @@ import (
 func (a *app) download(ctx context.Context, args []string) error {
 	fs := a.flags("download")
 	force := fs.Bool("force", false, "download even if a verified copy exists")
+	var tf transferFlags
+	tf.add(fs)
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
-	reg, err := a.registry(nil)
+	reg, err := a.registry(&registry.Options{MaxDownloadSize: int64(tf.maxSize)})
 	if err != nil {
 		return err
 	}
+	errw, restore := quietPayloads(a.stderr)
+	defer restore()
 	pr := newProgress(a.stderr)
-	p, err := reg.Download(ctx, pos[0], &registry.DownloadOptions{Force: *force, Progress: pr.event})
+	pr.w = errw
+	p, err := reg.Download(ctx, pos[0], &registry.DownloadOptions{Force: *force, Progress: pr.event, Transfer: tf.transferOptions()})
 	pr.finish()
 	if err != nil {
 		return err
@@ -65,6 +70,8 @@ func (p *progress) event(e registry.Event) {
 		if !p.tty {
 			fmt.Fprintf(p.w, "verified %s (%d bytes%s)\n", e.File, e.Done, retriesText(p.retries))
 		}
+	case registry.EventWait:
+		p.wait(e)
 	case registry.EventExtract:
 		fmt.Fprintf(p.w, "extracting %s\n", e.File)
 	case registry.EventDone:
@@ -92,9 +99,22 @@ func (p *progress) start(e registry.Event) {
 	}
 }
 
-// describe shows the engine's part retries beside the file name.
+// wait says what the transfer waits for: on the bar, or as a line.
+func (p *progress) wait(e registry.Event) {
+	if p.bar != nil {
+		p.describe(e)
+		return
+	}
+	fmt.Fprintf(p.w, "%s: waiting for %s\n", e.File, e.Waiting)
+}
+
+// describe shows the engine's part retries, and what it waits for, beside
+// the file name.
 func (p *progress) describe(e registry.Event) {
 	desc := e.File + retriesText(e.Retries)
+	if e.Waiting != "" {
+		desc += ", waiting for " + e.Waiting
+	}
 	if desc != p.desc {
 		p.desc = desc
 		p.bar.Describe(desc)

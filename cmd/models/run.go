@@ -41,7 +41,7 @@ func init() {
 		{"list", "[--downloaded] [--search S] [--tags a,b] [--json]", "list the models on the search path", (*app).list},
 		{"info", "NAME", "print a model's record as JSON", (*app).info},
 		{"find", "NAME", "print a model's local path (it may not exist yet)", (*app).find},
-		{"download", "[--force] NAME", "download a model if needed and print its path", (*app).download},
+		{"download", "[--force] [--max-size SIZE] [--min-rate RATE] [--rate-window D] [--header-timeout D] NAME", "download a model if needed and print its path", (*app).download},
 		{"flush", "NAME | --old [--keep N] | --dir DIR | --all [--dry-run]", "remove local copies", (*app).flush},
 		{"delete", "[--yes] NAME", "delete a model: local copy, remote copy, manifest entry", (*app).delete},
 		{"init", "DIR", "make DIR a models directory", (*app).initDir},

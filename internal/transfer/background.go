@@ -75,14 +75,15 @@ func (bg *background) loop(c chan struct{}, fn func() error) {
 
 // watchdog restarts stalled attempts.
 func (bg *background) watchdog() {
-	t := time.NewTicker(max(bg.j.o.StallTimeout/4, time.Millisecond))
+	o := bg.j.o
+	t := time.NewTicker(max(min(o.StallTimeout, o.HeaderTimeout, o.RateWindow)/4, time.Millisecond))
 	defer t.Stop()
 	for {
 		select {
 		case <-bg.stop:
 			return
 		case now := <-t.C:
-			bg.j.cancelStalled(now)
+			bg.j.watchAttempts(now)
 		}
 	}
 }
@@ -137,7 +138,7 @@ func (m *meter) report(now time.Time) {
 		m.lastN, m.lastT = n, now
 	}
 	p := Progress{Done: j.progressDone(), Total: j.size, Resumed: j.resumed, Rate: m.rate,
-		Retries: int(j.retries.Load()), Active: int(j.active.Load()), Parallel: j.parallel}
+		Retries: int(j.retries.Load()), Active: int(j.active.Load()), Parallel: j.parallel, Waiting: j.waiting()}
 	if p.Total >= 0 && m.rate > 0 {
 		p.ETA = time.Duration(float64(p.Total-p.Done) / m.rate * float64(time.Second))
 	}

@@ -18,9 +18,17 @@
 // only what lies past the recorded hash state. It continues when it can
 // trust the partial download: the expected sha256 is the same (the final
 // hash catches any lie), or, without one, the source is the same and its
-// strong ETag or modification time has not changed (then the source is
-// stat-ed again after the transfer, and a change fails the download as
-// [ErrChanged]).
+// strong ETag has not changed (then the source is stat-ed again after the
+// transfer, and a change fails the download as [ErrChanged]).
+//
+// # Consistency
+//
+// Parts read at different times may come from different versions of an
+// object that is replaced meanwhile. Without an expected sha256 and without
+// a strong ETag (a modification time alone does not count), Fetch therefore
+// reads the object as one stream from its first byte, restarts a failed
+// stream from the first byte, and never continues a partial download: the
+// bytes it installs come from one answer.
 //
 // # Ownership
 //
@@ -35,12 +43,31 @@
 // out of retries) renames its directory to a free name, so that the next
 // caller continues at once.
 //
-// # Errors
+// # Errors and retries
 //
-// Each part is retried with jittered exponential backoff, restarted when no
-// byte arrives for [Options.StallTimeout], and given up after
-// [Options.MaxRetries] failures in a row without progress. Errors marked
+// The retry policy lives here, for every source: the Stat and each read
+// (a part's ranged read, or the stream) are retried with jittered
+// exponential backoff, at least as long as a source error's RetryAfter
+// method asks (and not at all when it asks for more than
+// [Options.MaxDelay]), and given up after [Options.MaxRetries] failures in
+// a row without progress. An attempt is restarted when it gets no answer
+// (no Stat result, or no first byte) within [Options.HeaderTimeout], when
+// no byte arrives for [Options.StallTimeout], or when it receives fewer than
+// [Options.MinRate] bytes per second over [Options.RateWindow]; slow
+// attempts count against MaxRetries even when they made progress. With
+// [Options.FailUnreachable], a source that refuses the connection (or whose
+// host cannot be reached) fails at once with [ErrUnreachable] before any
+// byte arrived, so that a caller tries its next source first. Errors marked
 // with [Permanent], errors whose Temporary method reports false (an HTTP
-// 404, 401 or 403), ENOSPC and a [MismatchError] after one complete retry
-// are not retried.
+// 404, 401 or 403), ENOSPC, a [TooLargeError] and a [MismatchError] after
+// one complete retry are not retried.
+//
+// # Size
+//
+// Without an expected size, [Options.MaxSize] (64 GiB by default) caps the
+// object: a larger stated size fails before any read, and a stream that
+// goes past it fails with a [TooLargeError]; what was written is removed.
+// A cancelled or failed download keeps its partial directory only when a
+// later call can continue it (parts of an object with a sha256 or a strong
+// ETag); a stream is removed.
 package transfer

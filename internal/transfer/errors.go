@@ -23,6 +23,27 @@ var (
 	errStalled = errors.New("transfer: stalled")
 )
 
+// ErrTooLarge is wrapped by a [TooLargeError].
+var ErrTooLarge = errors.New("transfer: object larger than the size limit")
+
+// TooLargeError reports an object of unknown expected size that is larger
+// than [Options.MaxSize]: its stated size, or the bytes it sent before
+// Fetch gave up. It wraps [ErrTooLarge] and is permanent.
+type TooLargeError struct {
+	Limit int64 // Options.MaxSize
+	Size  int64 // the size the source states, or -1 when it sent too many bytes
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size >= 0 {
+		return fmt.Sprintf("transfer: the source states a size of %d bytes, more than the %d-byte limit", e.Size, e.Limit)
+	}
+	return fmt.Sprintf("transfer: the source sent more than the %d-byte limit", e.Limit)
+}
+
+// Unwrap returns [ErrTooLarge].
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
 // MismatchError reports an object whose size or sha256 differs from the
 // expected one.
 type MismatchError struct {
@@ -65,7 +86,7 @@ func IsPermanent(err error) bool {
 	if _, ok := errors.AsType[*MismatchError](err); ok {
 		return true
 	}
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, os.ErrPermission) {
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, os.ErrPermission) {
 		return true
 	}
 	if t, ok := errors.AsType[interface {

@@ -65,6 +65,7 @@ type job struct {
 
 	amu      sync.Mutex
 	attempts map[*attempt]struct{}
+	sleeping atomic.Int32 // parts waiting to retry
 }
 
 // run downloads and verifies, restarting from scratch once after bad bytes.
@@ -87,7 +88,7 @@ func (j *job) once(ctx context.Context) error {
 	if err := j.prepare(); err != nil {
 		return err
 	}
-	if j.size < 0 {
+	if j.size < 0 || !j.consistent() {
 		return j.runStream(ctx)
 	}
 	err := j.runParts(ctx)
@@ -135,15 +136,22 @@ func (j *job) trust(st *State) bool {
 	if j.req.SHA256 != "" {
 		return strings.EqualFold(st.SHA256, j.req.SHA256)
 	}
-	if st.Source != j.req.SourceID {
-		return false
-	}
-	strong := func(e string) bool { return e != "" && !strings.HasPrefix(e, "W/") }
-	if strong(st.ETag) && strong(j.info.ETag) {
-		return st.ETag == j.info.ETag
-	}
-	return !st.ModTime.IsZero() && st.ModTime.Equal(j.info.ModTime)
+	return st.Source == j.req.SourceID && strongETag(st.ETag) && st.ETag == j.info.ETag
 }
+
+// consistent reports whether bytes read at different times are known to
+// come from one version of the object: the expected sha256 checks them, or
+// the source gives a strong ETag, which verify compares after the transfer.
+// Without either, parts read at different times could splice two versions,
+// so the object comes as one stream, and a partial download is not resumed.
+// A modification time is not enough: it may not change (a replacement
+// within its resolution, a copy that keeps it).
+func (j *job) consistent() bool {
+	return j.req.SHA256 != "" || strongETag(j.info.ETag)
+}
+
+// strongETag reports whether e is a strong entity tag.
+func strongETag(e string) bool { return e != "" && !strings.HasPrefix(e, "W/") }
 
 // restore continues from st; false when its hash state is unusable.
 func (j *job) restore(st *State) bool {

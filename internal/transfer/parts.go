@@ -17,10 +17,21 @@ type part struct {
 	done   atomic.Int64
 }
 
-// attempt is one ranged read in flight, watched for stalls.
+// attempt is one read in flight, watched for stalls, silence and slowness.
 type attempt struct {
+	start  time.Time
 	last   atomic.Int64 // UnixNano of the last byte (or of the start)
+	n      atomic.Int64 // bytes received
 	cancel context.CancelCauseFunc
+	// The current rate window, used by the watchdog only.
+	winStart time.Time
+	winN     int64
+}
+
+// wrote records n bytes received.
+func (a *attempt) wrote(n int) {
+	a.n.Add(int64(n))
+	a.last.Store(time.Now().UnixNano())
 }
 
 // newParts lays out the parts of a size-byte object; done, when not nil,
@@ -92,7 +103,10 @@ func (j *job) fetchPart(ctx context.Context, p *part) error {
 		if IsPermanent(err) || errors.Is(err, ErrRangesUnsupported) {
 			return err
 		}
-		if p.done.Load() > before {
+		if uerr := j.unreachableError(err); uerr != nil {
+			return uerr
+		}
+		if p.done.Load() > before && !errors.Is(err, ErrTooSlow) {
 			fails = 0
 		}
 		if fails >= j.o.MaxRetries {
@@ -100,7 +114,7 @@ func (j *job) fetchPart(ctx context.Context, p *part) error {
 		}
 		fails++
 		j.retries.Add(1)
-		if err := sleep(ctx, backoff(j.o.BaseDelay, j.o.MaxDelay, fails-1)); err != nil {
+		if err := j.retryWait(ctx, fails-1, err); err != nil {
 			return err
 		}
 	}
@@ -116,10 +130,7 @@ func (j *job) readPart(ctx context.Context, p *part) error {
 	defer j.active.Add(-1)
 	done := p.done.Load()
 	err := j.req.Source.ReadRange(actx, p.off+done, p.n-done, &partWriter{j: j, p: p, a: a})
-	if errors.Is(context.Cause(actx), errStalled) && ctx.Err() == nil {
-		return fmt.Errorf("transfer: no byte for %v at offset %d: %w", j.o.StallTimeout, p.off+p.done.Load(), errStalled)
-	}
-	return err
+	return j.attemptError(ctx, actx, p.off+p.done.Load(), err)
 }
 
 // partWriter writes a part's bytes at their offsets.
@@ -136,7 +147,7 @@ func (w *partWriter) Write(b []byte) (int, error) {
 	}
 	n, err := w.j.f.WriteAt(b, w.p.off+done)
 	w.p.done.Add(int64(n))
-	w.a.last.Store(time.Now().UnixNano())
+	w.a.wrote(n)
 	w.j.wrote(int64(n))
 	return n, err
 }
@@ -167,8 +178,9 @@ func signal(c chan struct{}) {
 // watchAttempt registers an attempt with the stall watchdog.
 func (j *job) watchAttempt(ctx context.Context) (context.Context, *attempt) {
 	actx, cancel := context.WithCancelCause(ctx)
-	a := &attempt{cancel: cancel}
-	a.last.Store(time.Now().UnixNano())
+	now := time.Now()
+	a := &attempt{cancel: cancel, start: now, winStart: now}
+	a.last.Store(now.UnixNano())
 	j.amu.Lock()
 	j.attempts[a] = struct{}{}
 	j.amu.Unlock()
@@ -180,18 +192,6 @@ func (j *job) unwatch(a *attempt) {
 	delete(j.attempts, a)
 	j.amu.Unlock()
 	a.cancel(nil)
-}
-
-// cancelStalled cancels the attempts that received no byte for
-// StallTimeout.
-func (j *job) cancelStalled(now time.Time) {
-	j.amu.Lock()
-	defer j.amu.Unlock()
-	for a := range j.attempts {
-		if now.Sub(time.Unix(0, a.last.Load())) > j.o.StallTimeout {
-			a.cancel(errStalled)
-		}
-	}
 }
 
 // backoff returns base doubled fails times, capped at limit, with equal

@@ -32,14 +32,14 @@ func TestResumeAfterCancel(t *testing.T) {
 			if _, err := transfer.Fetch(ctx, req, fastOpts()); err == nil {
 				t.Fatal("cancelled Fetch succeeded")
 			}
-			first := s.served.Load()
 			s.throttle(0)
+			req.Source = s.sourceGen(t, "2")
 			res, err := transfer.Fetch(t.Context(), req, fastOpts())
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkFile(t, dir, data)
-			second := s.served.Load() - first
+			first, second := s.servedGen(""), s.servedGen("2")
 			if res.Resumed == 0 || first+second > int64(len(data))+16*testPart {
 				t.Errorf("served %d then %d bytes of %d (resumed %d); want only the missing bytes the second time",
 					first, second, len(data), res.Resumed)
@@ -57,16 +57,16 @@ func TestChangedObjectIsNotResumed(t *testing.T) {
 	if _, err := transfer.Fetch(s.cancelAfter(t, int64(len(data)/2)), req, fastOpts()); err == nil {
 		t.Fatal("cancelled Fetch succeeded")
 	}
-	first := s.served.Load()
 	s.etag.Store(`"v2"`) // same bytes, but the server says they changed
 	s.throttle(0)
+	req.Source = s.sourceGen(t, "2")
 	res, err := transfer.Fetch(t.Context(), req, fastOpts())
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, dir, data)
-	if res.Resumed != 0 || s.served.Load()-first != int64(len(data)) {
-		t.Errorf("resumed %d bytes, served %d after the change; want a full transfer", res.Resumed, s.served.Load()-first)
+	if res.Resumed != 0 || s.servedGen("2") != int64(len(data)) {
+		t.Errorf("resumed %d bytes, served %d after the change; want a full transfer", res.Resumed, s.servedGen("2"))
 	}
 }
 
@@ -84,7 +84,7 @@ func TestHelperProcess(t *testing.T) {
 	if url == "" {
 		t.Skip("helper process only")
 	}
-	m, err := httpmanager.New(url, &httpmanager.Options{MaxRetries: -1})
+	m, err := httpmanager.New(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,28 +120,24 @@ func TestResumeAfterKill(t *testing.T) {
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "model.bin")
 	cmd := helper(t, s, dest, data)
-	deadline := time.Now().Add(time.Minute)
-	for s.served.Load() < size/2 {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("the helper did not get half way: %s%s", cmd.Stdout, cmd.Stderr)
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-s.reached(size / 2):
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the helper did not get half way: %s%s", cmd.Stdout, cmd.Stderr)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	time.Sleep(50 * time.Millisecond) // let the server notice
-	first := s.served.Load()
 	s.throttle(0)
 	opts := fastOpts()
 	opts.PartSize = 1 << 20
-	res, err := transfer.Fetch(t.Context(), &transfer.Request{Dest: dest, Source: s.source(t), Size: size, SHA256: sum(data)}, opts)
+	res, err := transfer.Fetch(t.Context(), &transfer.Request{Dest: dest, Source: s.sourceGen(t, "2"), Size: size, SHA256: sum(data)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, dir, data)
-	second := s.served.Load() - first
+	first, second := s.servedGen(""), s.servedGen("2")
 	t.Logf("killed after %d bytes served; the rerun kept %d and fetched %d", first, res.Resumed, second)
 	if res.Resumed == 0 || first+second > size+(4<<20) {
 		t.Errorf("served %d + %d bytes of %d; want at most %d", first, second, size, size+(4<<20))

@@ -33,8 +33,11 @@ type server struct {
 	noRange bool         // ignore Range headers
 
 	mu        sync.Mutex
+	byGen     map[string]int64   // body bytes by the requests' "gen" query value
 	cutoff    int64              // with cancel: cancel once this many bytes are served
 	cancelCtx context.CancelFunc // see cancelAfter
+	reachAt   int64              // see reached
+	reachC    chan struct{}
 	// fault, when set, is consulted for each GET (n counts GETs from 1):
 	// status != 0 answers with it; cutAt >= 0 ends the body after that
 	// many bytes; stall > 0 stops sending after cutAt bytes for that long.
@@ -50,6 +53,7 @@ type fault struct {
 
 func newServer(t testing.TB, data []byte) *server {
 	s := &server{data: data, chunk: 32 << 10}
+	s.byGen = map[string]int64{}
 	s.etag.Store(fmt.Sprintf(`"v%d"`, len(data)))
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -67,14 +71,41 @@ func (s *server) cancelAfter(t testing.TB, n int64) context.Context {
 	return ctx
 }
 
-// sent counts n body bytes and applies cancelAfter.
-func (s *server) sent(n int) {
+// reached returns a channel closed once n body bytes in all have been
+// served.
+func (s *server) reached(n int64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reachAt, s.reachC = n, make(chan struct{})
+	if s.served.Load() >= n {
+		close(s.reachC)
+		s.reachC = nil
+	}
+	return s.reachC
+}
+
+// servedGen returns the body bytes served to requests of generation gen
+// (see sourceGen): "" for those of source.
+func (s *server) servedGen(gen string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byGen[gen]
+}
+
+// sent counts n body bytes of a request of generation gen and applies
+// cancelAfter and reached.
+func (s *server) sent(gen string, n int) {
 	total := s.served.Add(int64(n))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.byGen[gen] += int64(n)
 	if s.cancelCtx != nil && total >= s.cutoff {
 		s.cancelCtx()
 		s.cancelCtx = nil
+	}
+	if s.reachC != nil && total >= s.reachAt {
+		close(s.reachC)
+		s.reachC = nil
 	}
 }
 
@@ -90,7 +121,9 @@ func (s *server) setFault(f func(n int32, off int64) fault) {
 
 func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("ETag", s.etag.Load().(string))
+	if etag := s.etag.Load().(string); etag != "" {
+		h.Set("ETag", etag)
+	}
 	h.Set("Accept-Ranges", "bytes")
 	if r.Method == http.MethodHead {
 		s.heads.Add(1)
@@ -116,11 +149,11 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", off, end-1, len(s.data)))
 		w.WriteHeader(http.StatusPartialContent)
 	}
-	s.write(r.Context(), w, body, f)
+	s.write(r.Context(), w, body, f, r.URL.Query().Get("gen"))
 }
 
 // write sends body in chunks, applying the fault's cut or stall.
-func (s *server) write(ctx context.Context, w http.ResponseWriter, body []byte, f fault) {
+func (s *server) write(ctx context.Context, w http.ResponseWriter, body []byte, f fault, gen string) {
 	for sent := int64(0); sent < int64(len(body)); {
 		if f.cutAt >= 0 && sent >= f.cutAt {
 			if f.stall > 0 {
@@ -137,7 +170,7 @@ func (s *server) write(ctx context.Context, w http.ResponseWriter, body []byte, 
 		}
 		// Count before writing: the client may have read the bytes, and
 		// the test checked the count, before Write returns.
-		s.sent(int(end - sent))
+		s.sent(gen, int(end-sent))
 		m, err := w.Write(body[sent:end])
 		if err != nil {
 			return
@@ -173,11 +206,20 @@ func (s *server) parseRange(h string) (off, end int64, ranged bool) {
 // source returns a transfer.Source over the server through httpmanager,
 // which never retries by itself, so that the engine's retries are tested.
 func (s *server) source(t testing.TB) *httpSource {
-	m, err := httpmanager.New(s.srv.URL, &httpmanager.Options{Client: s.srv.Client(), MaxRetries: -1})
+	m, err := httpmanager.New(s.srv.URL, &httpmanager.Options{Client: s.srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &httpSource{m: m, key: "obj"}
+}
+
+// sourceGen is source for requests of generation gen: a test that
+// counts the bytes of a later call apart from those of an earlier, cancelled
+// one (whose last requests may reach the server late) uses it.
+func (s *server) sourceGen(t testing.TB, gen string) *httpSource {
+	src := s.source(t)
+	src.key = "obj?gen=" + gen
+	return src
 }
 
 // httpSource adapts an httpmanager.Manager like the registry does.
@@ -224,4 +266,13 @@ func randomBytes(n int, seed uint64) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
+}
+
+// deadSource is an httpSource for a base URL where nothing may listen.
+func deadSource(t testing.TB, base string) *httpSource {
+	m, err := httpmanager.New(base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &httpSource{m: m, key: "obj"}
 }

@@ -2,9 +2,7 @@ package transfer
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 )
 
 // runStream downloads the object as one stream, hashing it in order; a
@@ -44,11 +42,13 @@ func (j *job) streamRetries(ctx context.Context) error {
 			return context.Cause(ctx)
 		case IsPermanent(err) || badBytes(err):
 			return err
+		case j.unreachableError(err) != nil:
+			return j.unreachableError(err)
 		case fails >= j.o.MaxRetries:
 			return fmt.Errorf("%w (gave up after %d attempts)", err, fails+1)
 		}
 		j.retries.Add(1)
-		if err := sleep(ctx, backoff(j.o.BaseDelay, j.o.MaxDelay, fails)); err != nil {
+		if err := j.retryWait(ctx, fails, err); err != nil {
 			return err
 		}
 	}
@@ -70,10 +70,7 @@ func (j *job) streamOnce(ctx context.Context) error {
 	j.active.Store(1)
 	defer j.active.Store(0)
 	err := j.req.Source.Read(actx, &streamWriter{j: j, a: a})
-	if errors.Is(context.Cause(actx), errStalled) && ctx.Err() == nil {
-		return fmt.Errorf("transfer: no byte for %v at offset %d: %w", j.o.StallTimeout, j.hashed, errStalled)
-	}
-	return err
+	return j.attemptError(ctx, actx, j.hashed, err)
 }
 
 // streamWriter appends a stream's bytes to the file, hashing them.
@@ -87,6 +84,9 @@ func (w *streamWriter) Write(b []byte) (int, error) {
 	if j.size >= 0 && j.hashed+int64(len(b)) > j.size {
 		return 0, &MismatchError{WantSize: j.size, GotSize: j.hashed + int64(len(b)), Want: j.req.SHA256}
 	}
+	if j.size < 0 && j.o.MaxSize >= 0 && j.hashed+int64(len(b)) > j.o.MaxSize {
+		return 0, &TooLargeError{Limit: j.o.MaxSize, Size: -1}
+	}
 	if err := j.checkHead(b, j.hashed); err != nil {
 		return 0, err
 	}
@@ -94,7 +94,7 @@ func (w *streamWriter) Write(b []byte) (int, error) {
 	j.h.Write(b[:n])
 	j.hashed += int64(n)
 	j.streamDone.Store(j.hashed)
-	w.a.last.Store(time.Now().UnixNano())
+	w.a.wrote(n)
 	j.transferred.Add(int64(n))
 	return n, err
 }

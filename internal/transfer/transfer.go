@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 )
@@ -67,6 +66,9 @@ type Progress struct {
 	Retries  int           // retried or restarted parts so far
 	Active   int           // parts being transferred now
 	Parallel bool          // the object comes as parallel ranged parts
+	// Waiting says what the download waits for when no byte arrives
+	// ("the source's answer", "a retry"); "" while bytes flow.
+	Waiting string
 }
 
 // Result describes a completed download.
@@ -92,6 +94,10 @@ const (
 	DefaultSyncBytes        = 64 << 20
 	DefaultStaleAfter       = time.Minute
 	DefaultProgressInterval = 200 * time.Millisecond
+	DefaultMaxSize          = 64 << 30
+	DefaultMinRate          = 1 << 10
+	DefaultRateWindow       = time.Minute
+	DefaultHeaderTimeout    = 30 * time.Second
 )
 
 // Options tune a download. A nil *Options, and each zero field, means the
@@ -125,6 +131,29 @@ type Options struct {
 	StaleAfter time.Duration
 	// ProgressInterval is the time between progress reports; 0 means 200 ms.
 	ProgressInterval time.Duration
+	// MaxSize caps the object when the request gives no size
+	// ([Request].Size < 0): a larger size stated by the source, or more
+	// bytes from it, fail the download with a [TooLargeError] and remove
+	// what was written; 0 means 64 GiB, negative means no cap.
+	MaxSize int64
+	// MinRate and RateWindow fail an attempt (a part's ranged read, or the
+	// stream) that receives fewer than MinRate bytes per second over
+	// RateWindow: a drip that is never silent long enough to stall. The
+	// attempt is retried like a stalled one, but slow attempts count
+	// against MaxRetries even when they made progress. 0 means 1 KiB/s
+	// and 1 min; a negative MinRate switches the rule off.
+	MinRate    int64
+	RateWindow time.Duration
+	// HeaderTimeout bounds the wait for the source's answer: a Stat, and
+	// the first byte of each attempt (a server that accepts the connection
+	// but never sends its response headers). 0 means 30 s.
+	HeaderTimeout time.Duration
+	// FailUnreachable makes a source that cannot be reached (the
+	// connection is refused, the host or network is unreachable, the dial
+	// times out) fail the download at once with an error wrapping
+	// [ErrUnreachable], before any byte arrived, instead of retrying it:
+	// a caller with another source (a mirror) tries that first.
+	FailUnreachable bool
 }
 
 // withDefaults returns a copy of o with every zero field set.
@@ -148,6 +177,10 @@ func (o *Options) withDefaults() Options {
 	c.SyncBytes = cmp.Or(c.SyncBytes, DefaultSyncBytes)
 	c.StaleAfter = cmp.Or(c.StaleAfter, DefaultStaleAfter)
 	c.ProgressInterval = cmp.Or(c.ProgressInterval, DefaultProgressInterval)
+	c.MaxSize = cmp.Or(c.MaxSize, DefaultMaxSize)
+	c.MinRate = cmp.Or(c.MinRate, DefaultMinRate)
+	c.RateWindow = cmp.Or(c.RateWindow, DefaultRateWindow)
+	c.HeaderTimeout = cmp.Or(c.HeaderTimeout, DefaultHeaderTimeout)
 	return c
 }
 
@@ -160,9 +193,9 @@ func Fetch(ctx context.Context, req *Request, opts *Options) (*Result, error) {
 		return nil, errors.New("transfer: Request needs a Source and a Dest")
 	}
 	o := opts.withDefaults()
-	info, err := req.Source.Stat(ctx)
+	info, err := stat(ctx, req, &o)
 	if err != nil {
-		return nil, fmt.Errorf("transfer: stat: %w", err)
+		return nil, err
 	}
 	size := info.Size
 	if req.Size >= 0 {
@@ -170,6 +203,8 @@ func Fetch(ctx context.Context, req *Request, opts *Options) (*Result, error) {
 			return nil, &MismatchError{WantSize: req.Size, GotSize: size, Want: req.SHA256}
 		}
 		size = req.Size
+	} else if o.MaxSize >= 0 && size > o.MaxSize {
+		return nil, &TooLargeError{Limit: o.MaxSize, Size: size}
 	}
 	return fetchOwned(ctx, req, &o, info, size)
 }

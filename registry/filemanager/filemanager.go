@@ -73,7 +73,7 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 		n = size - off
 	}
 	if off < 0 || off > size || n > size-off {
-		return fmt.Errorf("filemanager: %s: range %d+%d outside file of %d bytes: %w", key, off, n, size, io.ErrUnexpectedEOF)
+		return fmt.Errorf("filemanager: %s: range %d+%d outside file of %d bytes: %w: %w", key, off, n, size, io.ErrUnexpectedEOF, registry.ErrPermanent)
 	}
 	if err := skip(f, off); err != nil {
 		return wrap(key, err)
@@ -215,6 +215,8 @@ func wrap(key string, err error) error {
 		return err
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return fmt.Errorf("filemanager: %s: %w: %w", key, registry.ErrNotFound, err)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EISDIR):
+		return fmt.Errorf("filemanager: %s: %w: %w", key, err, registry.ErrPermanent)
 	}
 	return fmt.Errorf("filemanager: %s: %w", key, err)
 }

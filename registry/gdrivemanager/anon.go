@@ -63,7 +63,7 @@ func anonStatus(resp *http.Response, op, key string, sp span) error {
 	case code == http.StatusRequestedRangeNotSatisfiable:
 		return rangeError(key, sp, "past the end of the file")
 	default:
-		return fmt.Errorf("gdrivemanager: %s of file %q: %d %s", op, key, code, http.StatusText(code))
+		return statusError(op, key, code)
 	}
 }
 

@@ -23,7 +23,8 @@ var (
 	ErrNoCredentials = fmt.Errorf("gdrivemanager: no credentials: %w", registry.ErrNotSupported)
 	// ErrCredentials reports credentials that were found but cannot be used
 	// (unreadable file, unknown type, malformed key).
-	ErrCredentials = errors.New("gdrivemanager: unusable credentials")
+	// It wraps [registry.ErrPermanent].
+	ErrCredentials = fmt.Errorf("gdrivemanager: unusable credentials: %w", registry.ErrPermanent)
 	// ErrRange reports a ranged read that Drive did not answer with exactly
 	// the bytes asked for: a range past the end of the file, or a server
 	// that ignored the range. Nothing is written in the second case.
@@ -68,12 +69,19 @@ func (e *RefusedError) Error() string {
 		e.FileID, e.Reason, hints[e.Reason])
 }
 
-// Unwrap returns ErrRefused, and registry.ErrNotFound for ReasonNotFound.
+// Unwrap returns ErrRefused, with registry.ErrNotFound for ReasonNotFound,
+// nothing more for ReasonUnknown (a retry may succeed), and
+// registry.ErrPermanent for the other reasons: retrying within a download
+// cannot get past a quota, a virus-scan warning, a sign-in or an abuse
+// flag, so the registry moves on to a mirror.
 func (e *RefusedError) Unwrap() []error {
-	if e.Reason == ReasonNotFound {
+	switch e.Reason {
+	case ReasonNotFound:
 		return []error{ErrRefused, registry.ErrNotFound}
+	case ReasonUnknown:
+		return []error{ErrRefused}
 	}
-	return []error{ErrRefused}
+	return []error{ErrRefused, registry.ErrPermanent}
 }
 
 // APIError reports a Drive API answer with an error status. Message is
@@ -98,16 +106,45 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// Unwrap returns registry.ErrNotFound for 404, ErrRange for 416, nil
-// otherwise.
+// Unwrap returns registry.ErrNotFound for 404 and 410, ErrRange for 416,
+// registry.ErrPermanent for the other statuses that a retry cannot fix
+// (see [permanentStatus]), nil otherwise.
 func (e *APIError) Unwrap() error {
-	switch e.Code {
-	case http.StatusNotFound:
+	switch {
+	case e.Code == http.StatusNotFound || e.Code == http.StatusGone:
 		return registry.ErrNotFound
-	case http.StatusRequestedRangeNotSatisfiable:
+	case e.Code == http.StatusRequestedRangeNotSatisfiable:
 		return ErrRange
+	case permanentStatus(e.Code, e.Reason):
+		return registry.ErrPermanent
 	}
 	return nil
+}
+
+// permanentStatus reports whether an answer with code (and Drive's error
+// reason, "" when none) will not change on retry: 4xx other than 408 and
+// 429, unless Drive's reason is a rate limit (it answers those with 403),
+// and 501 and 505.
+func permanentStatus(code int, reason string) bool {
+	switch {
+	case reason == "rateLimitExceeded" || reason == "userRateLimitExceeded" || reason == "backendError":
+		return false
+	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests:
+		return false
+	case code == http.StatusNotImplemented || code == http.StatusHTTPVersionNotSupported:
+		return true
+	}
+	return code >= 400 && code < 500
+}
+
+// statusError returns the error for an unexpected status code in op of
+// key: permanent when a retry cannot fix it.
+func statusError(op, key string, code int) error {
+	err := fmt.Errorf("gdrivemanager: %s of file %q: %d %s", op, key, code, http.StatusText(code))
+	if permanentStatus(code, "") {
+		return fmt.Errorf("%w (permanent error, not retried): %w", err, registry.ErrPermanent)
+	}
+	return err
 }
 
 // offlineError is the error of any call in offline mode.

@@ -38,8 +38,7 @@ func bodyFor(resp *http.Response, key string, sp span) (io.Reader, int64, error)
 	case resp.StatusCode == http.StatusOK:
 		return wholeBody(resp, key, sp)
 	}
-	return nil, 0, fmt.Errorf("gdrivemanager: download of file %q: unexpected status %d %s",
-		key, resp.StatusCode, http.StatusText(resp.StatusCode))
+	return nil, 0, statusError("download", key, resp.StatusCode)
 }
 
 // partialBody checks a 206 answer against sp.

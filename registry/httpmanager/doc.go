@@ -27,28 +27,23 @@
 // # Transfers
 //
 // Each request asks for the identity encoding, so the bytes written are the
-// bytes the server stores. Transient failures (connection errors, an
-// unexpected EOF, 408, 429, 5xx other than 501 and 505) are retried with
-// jittered exponential backoff up to [Options].MaxRetries times in a row; a
-// Retry-After header is honoured when it is within [Options].MaxDelay, and a
-// longer one ends the call. Permanent failures (404, 401, 403, other 4xx,
-// unknown hosts, certificate errors) are not retried.
-//
-// When a connection drops part-way, the transfer resumes within the same
-// call (unless the server said "Accept-Ranges: none") with "Range: bytes=<got>-" and an
-// If-Range holding the first answer's strong ETag (or Last-Modified). An
-// answer that would not continue the same object byte-exactly (a 200 to the
-// resume request, a Content-Range that starts elsewhere or gives another
-// size, another ETag) ends the call with an error: bytes already written
-// cannot be taken back. A body shorter than its Content-Length is never a
-// success. The context bounds the whole call, including backoff; there is no
-// other overall timeout, so large downloads are not cut off.
+// bytes the server stores. Each call (Download, DownloadRange, Stat) makes
+// one request and never retries: retries, resumes, backoff (honouring a
+// Retry-After, see [StatusError.RetryAfter]) and timeouts live in one place,
+// the registry's transfer engine, for every manager. A body shorter than
+// its Content-Length, or a ranged answer that is not the range asked for,
+// is never a success. The context bounds the call; there is no other
+// overall timeout, so large downloads are not cut off.
 //
 // # Errors
 //
 // A non-success status gives a [*StatusError], whose message names the URL
 // with credentials and query values redacted; a 404 or 410 one wraps
-// [registry.ErrNotFound]. A Range request answered with the whole object
+// [registry.ErrNotFound], and the other permanent ones (401, 403, other 4xx
+// but 408 and 429, 501, 505) wrap [registry.ErrPermanent], as do an unknown
+// host, a certificate that does not verify, a redirect loop and a redirect
+// to a scheme other than http and https (file:, ftp:, ...). Every other
+// error is transient. A Range request answered with the whole object
 // gives an error wrapping [ErrRangeIgnored] (and so
 // [registry.ErrNotSupported]). Invalid keys and configs give errors wrapping
 // [registry.ErrInvalidEntry]; a cancelled context, errors wrapping ctx.Err();

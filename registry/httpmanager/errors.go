@@ -17,6 +17,9 @@ var ErrRangeIgnored = fmt.Errorf("httpmanager: the server ignored a range reques
 type StatusError struct {
 	Code int    // HTTP status code
 	URL  string // request URL, with user information and query values redacted
+	// After is the delay the server asked for in a Retry-After header; 0
+	// when none.
+	After time.Duration
 }
 
 // Error returns a message naming the URL and the status, and saying when the
@@ -41,29 +44,25 @@ func (e *StatusError) Temporary() bool {
 	return e.Code >= 500 && e.Code < 600
 }
 
-// Unwrap returns [registry.ErrNotFound] for 404 and 410, nil otherwise.
+// RetryAfter returns the delay the server asked for before a retry; the
+// registry's transfer engine waits at least that long.
+func (e *StatusError) RetryAfter() time.Duration { return e.After }
+
+// Unwrap returns [registry.ErrNotFound] for 404 and 410,
+// [registry.ErrPermanent] for the other statuses that are not
+// [StatusError.Temporary] (401, 403, other 4xx, 501, 505), and nil for the
+// temporary ones.
 func (e *StatusError) Unwrap() error {
-	if e.Code == http.StatusNotFound || e.Code == http.StatusGone {
+	switch {
+	case e.Code == http.StatusNotFound || e.Code == http.StatusGone:
 		return registry.ErrNotFound
+	case !e.Temporary():
+		return registry.ErrPermanent
 	}
 	return nil
 }
 
-// transientError marks an error worth retrying.
-type transientError struct {
-	err   error
-	after time.Duration // the server's Retry-After; 0 when none
-}
-
-func (e *transientError) Error() string { return e.err.Error() }
-func (e *transientError) Unwrap() error { return e.err }
-
-// statusError returns the error for resp's unexpected status: a
-// *StatusError, marked transient when it is temporary.
+// statusError returns the error for resp's unexpected status.
 func statusError(resp *http.Response, shown string) error {
-	e := &StatusError{Code: resp.StatusCode, URL: shown}
-	if !e.Temporary() {
-		return e
-	}
-	return &transientError{err: e, after: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	return &StatusError{Code: resp.StatusCode, URL: shown, After: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/registry"
@@ -20,13 +19,8 @@ const (
 	TypeHTTPS = "https"
 )
 
-// Defaults for the zero fields of [Options].
-const (
-	DefaultMaxRetries = 5
-	DefaultBaseDelay  = 500 * time.Millisecond
-	DefaultMaxDelay   = 30 * time.Second
-	DefaultUserAgent  = "modelreg-httpmanager"
-)
+// DefaultUserAgent is the default of [Options].UserAgent.
+const DefaultUserAgent = "modelreg-httpmanager"
 
 var (
 	_ registry.Manager         = (*Manager)(nil)
@@ -46,31 +40,18 @@ type Options struct {
 	// 10 s TLS-handshake and a 60 s response-header timeout, proxies from the
 	// environment, and no overall timeout: the context bounds a transfer.
 	Client *http.Client
-	// MaxRetries is how many times in a row a transient failure is retried (or resumed)
-	// without progress (a resumed transfer that made progress starts
-	// counting again); 0 means 5, negative means never retry nor resume.
-	MaxRetries int
-	// BaseDelay is the backoff before the first retry, doubled for each
-	// further one, with jitter; 0 means 500 ms.
-	BaseDelay time.Duration
-	// MaxDelay caps each backoff and the Retry-After a server may ask for;
-	// 0 means 30 s.
-	MaxDelay time.Duration
 	// UserAgent is sent with each request; "" means "modelreg-httpmanager".
 	UserAgent string
-	// Logger receives a debug record for each retry; nil discards them.
+	// Logger receives debug records; nil discards them.
 	Logger *slog.Logger
 }
 
 // Manager downloads objects below a base URL. It is safe for concurrent use.
 type Manager struct {
-	base       string // ends in "/"
-	client     *http.Client
-	maxRetries int
-	baseDelay  time.Duration
-	maxDelay   time.Duration
-	userAgent  string
-	log        *slog.Logger
+	base      string // ends in "/"
+	client    *http.Client
+	userAgent string
+	log       *slog.Logger
 }
 
 // New returns a Manager rooted at the http or https URL base; a "/" is added
@@ -85,13 +66,10 @@ func New(base string, opts *Options) (*Manager, error) {
 		opts = &Options{}
 	}
 	m := &Manager{
-		base:       base,
-		client:     opts.Client,
-		maxRetries: opts.MaxRetries,
-		baseDelay:  cmp.Or(opts.BaseDelay, DefaultBaseDelay),
-		maxDelay:   cmp.Or(opts.MaxDelay, DefaultMaxDelay),
-		userAgent:  cmp.Or(opts.UserAgent, DefaultUserAgent),
-		log:        opts.Logger,
+		base:      base,
+		client:    opts.Client,
+		userAgent: cmp.Or(opts.UserAgent, DefaultUserAgent),
+		log:       opts.Logger,
 	}
 	m.fillDefaults()
 	return m, nil
@@ -103,27 +81,21 @@ func (m *Manager) fillDefaults() {
 		m.client = httpclient.Default()
 	}
 	m.client = limitRedirects(m.client)
-	switch {
-	case m.maxRetries == 0:
-		m.maxRetries = DefaultMaxRetries
-	case m.maxRetries < 0:
-		m.maxRetries = 0
-	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 }
 
-// Download writes the object at key to w.
+// Download writes the object at key to w, with one request: a failure is
+// not retried (the registry's transfer engine retries and resumes).
 func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
 	return m.fetch(ctx, key, 0, -1, false, w)
 }
 
 // DownloadRange writes n bytes of the object at key, from offset off, to w;
 // n < 0 means up to the end. A range that goes past the end of the object is
-// an error. n == 0 writes nothing and makes no request. A failure is not
-// retried: callers of ranged reads, such as the registry's transfer engine,
-// retry and resume with their own backoff.
+// an error. n == 0 writes nothing and makes no request. It makes one
+// request: a failure is not retried.
 func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error {
 	if off < 0 {
 		return fmt.Errorf("httpmanager: %s: negative offset %d", key, off)
@@ -131,36 +103,23 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 	return m.fetch(ctx, key, off, n, true, w)
 }
 
-// fetch runs one transfer to completion.
+// fetch runs one transfer.
 func (m *Manager) fetch(ctx context.Context, key string, off, n int64, ranged bool, w io.Writer) error {
 	u, shown, err := m.resolve(key)
 	if err != nil || n == 0 {
 		return err
 	}
-	t := &transfer{m: m, url: u, shown: shown, off: off, n: n, ranged: ranged, w: w, total: -1}
-	limit := m.maxRetries
-	if ranged {
-		// Callers of ranged reads (the registry's transfer engine) retry
-		// and resume parts with their own backoff; retrying here too
-		// would multiply the attempts.
-		limit = 0
-	}
-	return m.retry(ctx, shown, limit, t.attempt)
+	t := &transfer{m: m, url: u, shown: shown, off: off, n: n, ranged: ranged, w: w}
+	return t.run(ctx)
 }
 
-// Stat describes the object at key, from the answer to a HEAD request.
+// Stat describes the object at key, from the answer to one HEAD request.
 func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
 	u, shown, err := m.resolve(key)
 	if err != nil {
 		return registry.ObjectInfo{}, err
 	}
-	var info registry.ObjectInfo
-	err = m.retry(ctx, shown, m.maxRetries, func(ctx context.Context) (bool, error) {
-		var err error
-		info, err = m.head(ctx, u, shown)
-		return false, err
-	})
-	return info, err
+	return m.head(ctx, u, shown)
 }
 
 // head makes one HEAD request.

@@ -17,9 +17,6 @@ import (
 	"github.com/modelreg/modelreg/registry/managertest"
 )
 
-// fastOptions keep retries quick in tests.
-var fastOptions = &httpmanager.Options{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Second}
-
 // objectServer serves seeded objects with http.ServeContent, which honours
 // Range, If-Range and HEAD.
 type objectServer struct {
@@ -64,12 +61,9 @@ func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-// newManager returns a Manager rooted at srv, with fast retries.
+// newManager returns a Manager rooted at srv.
 func newManager(t *testing.T, srv *httptest.Server, opts *httpmanager.Options) *httpmanager.Manager {
 	t.Helper()
-	if opts == nil {
-		opts = fastOptions
-	}
 	m, err := httpmanager.New(srv.URL, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -78,11 +72,11 @@ func newManager(t *testing.T, srv *httptest.Server, opts *httpmanager.Options) *
 }
 
 func TestConformance(t *testing.T) {
-	managertest.Run(t, managertest.HarnessFunc(func(t *testing.T) (registry.Manager, managertest.Seeder) {
+	managertest.Run(t, refusingHarness{func(t *testing.T) (registry.Manager, managertest.Seeder) {
 		s := &objectServer{objs: map[string][]byte{}}
 		m := newManager(t, newServer(t, s), nil)
 		return m, func(t *testing.T, key string, data []byte) { s.put(key, data) }
-	}))
+	}})
 }
 
 // counted is a handler that knows how many requests came before.
@@ -103,4 +97,14 @@ func handle(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, cal
 	t.Helper()
 	c := &counted{serve: serve}
 	return newServer(t, c), c
+}
+
+// refusingHarness adds refused access (403) to the conformance harness.
+type refusingHarness struct{ managertest.HarnessFunc }
+
+func (h refusingHarness) MakeRefusingManager(t *testing.T, key string) registry.Manager {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+	}))
+	return newManager(t, srv, nil)
 }

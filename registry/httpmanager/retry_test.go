@@ -8,59 +8,24 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/modelreg/modelreg/registry"
 	"github.com/modelreg/modelreg/registry/httpmanager"
 )
 
-func TestRetryAfter(t *testing.T) {
-	data := []byte("model")
-	srv, c := handle(t, func(w http.ResponseWriter, r *http.Request, call int) {
-		if call == 1 {
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "slow down", http.StatusTooManyRequests)
-			return
+// TestRedirectToOtherSchemeIsPermanent follows a redirect to a URL that is
+// not http or https: the error is permanent (not retried) after one
+// request, and nothing is read from the target.
+func TestRedirectToOtherSchemeIsPermanent(t *testing.T) {
+	for _, target := range []string{"file:///etc/passwd", "ftp://example.com/m.onnx", "gopher://example.com/"} {
+		srv, c := handle(t, func(w http.ResponseWriter, r *http.Request, _ int) { http.Redirect(w, r, target, http.StatusFound) })
+		got, err := get(t, newManager(t, srv, nil), "m.onnx")
+		if !errors.Is(err, registry.ErrPermanent) || len(got) != 0 || c.count() != 1 {
+			t.Errorf("redirect to %s: %d bytes, err = %v after %d requests; want a permanent error after 1", target, len(got), err, c.count())
 		}
-		w.Write(data)
-	})
-	start := time.Now()
-	got, err := get(t, newManager(t, srv, nil), "m.onnx")
-	elapsed := time.Since(start)
-	if err != nil || !bytes.Equal(got, data) || c.count() != 2 {
-		t.Fatalf("Download = %q, %v after %d requests; want %q, nil after 2", got, err, c.count(), data)
-	}
-	if elapsed < 900*time.Millisecond {
-		t.Errorf("retried after %v; want at least the 1s of Retry-After", elapsed)
-	}
-}
-
-func TestRetryAfterBeyondLimit(t *testing.T) {
-	srv, c := handle(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-		w.Header().Set("Retry-After", "3600")
-		http.Error(w, "come back in an hour", http.StatusTooManyRequests)
-	})
-	start := time.Now()
-	_, err := get(t, newManager(t, srv, nil), "m.onnx")
-	se, ok := errors.AsType[*httpmanager.StatusError](err)
-	if !ok || se.Code != http.StatusTooManyRequests || c.count() != 1 || time.Since(start) > time.Second {
-		t.Errorf("err = %v after %d requests and %v; want a 429 *StatusError at once, after 1", err, c.count(), time.Since(start))
-	}
-}
-
-func TestCancelDuringBackoff(t *testing.T) {
-	srv, c := handle(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-		http.Error(w, "down", http.StatusBadGateway)
-	})
-	m := newManager(t, srv, &httpmanager.Options{BaseDelay: 10 * time.Second, MaxDelay: 20 * time.Second})
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	err := m.Download(ctx, "m.onnx", &bytes.Buffer{})
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second || c.count() != 1 {
-		t.Errorf("err = %v after %v and %d requests; want context.DeadlineExceeded within 2s, after 1", err, time.Since(start), c.count())
-	}
-	if !strings.Contains(err.Error(), "502") {
-		t.Errorf("message %q does not give the last error", err)
+		if _, err := newManager(t, srv, nil).Stat(t.Context(), "m.onnx"); !errors.Is(err, registry.ErrPermanent) {
+			t.Errorf("redirect to %s: Stat err = %v; want a permanent error", target, err)
+		}
 	}
 }
 

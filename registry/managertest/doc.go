@@ -35,6 +35,11 @@
 //     exact bytes; run the suite with -race.
 //   - A writer that fails part-way has its error surfaced by Download and
 //     DownloadRange.
+//   - Permanence: every read call on a missing key fails with an error that
+//     [registry.IsPermanent] accepts; with a [RefusingHarness], a refused
+//     access fails with an error wrapping [registry.ErrPermanent] and not
+//     ErrNotFound (so the registry does not retry it, nor report it as
+//     missing).
 //
 // A manager that implements [registry.Uploader] or [registry.Deleter] but
 // returns an error wrapping [registry.ErrNotSupported] (a read-only root, say)

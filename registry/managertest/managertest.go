@@ -43,6 +43,7 @@ func Run(t *testing.T, h Harness) {
 	}{
 		{"Download", testDownload},
 		{"NotFound", testNotFound},
+		{"Permanence", testPermanence},
 		{"InvalidKey", testInvalidKey},
 		{"DownloadRange", testDownloadRange},
 		{"Stat", testStat},

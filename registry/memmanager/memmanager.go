@@ -85,7 +85,7 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 		n = size - off
 	}
 	if off < 0 || off > size || n > size-off {
-		return fmt.Errorf("memmanager: %s: range %d+%d outside object of %d bytes: %w", key, off, n, size, io.ErrUnexpectedEOF)
+		return fmt.Errorf("memmanager: %s: range %d+%d outside object of %d bytes: %w: %w", key, off, n, size, io.ErrUnexpectedEOF, registry.ErrPermanent)
 	}
 	return writeChunks(ctx, key, w, o.data[off:off+n])
 }
