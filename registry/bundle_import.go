@@ -247,12 +247,7 @@ func precheckImport(manifest string, plan []*importEntry, overwrite bool) error 
 	if err != nil {
 		return err
 	}
-	for _, ie := range plan {
-		if _, _, err := decideImport(mf, ie.e, overwrite); err != nil {
-			return err
-		}
-	}
-	return nil
+	return importCollision(mf, manifest, plan, overwrite)
 }
 
 // receiveFiles stages every file of the bundle under stage, verifying it.
@@ -402,6 +397,9 @@ func (r *Registry) commitImport(ctx context.Context, mf *Manifest, dir string, p
 			return err
 		}
 		actions[i] = [2]int{act, idx}
+	}
+	if err := importCollision(mf, loc.manifest, plan, overwrite); err != nil {
+		return err
 	}
 	for i, ie := range plan {
 		if err := r.applyImport(ctx, mf, loc, ie, actions[i][0], actions[i][1], rep); err != nil {

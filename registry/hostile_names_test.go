@@ -132,3 +132,137 @@ func TestReservedNamesRegisterPublish(t *testing.T) {
 		})
 	}
 }
+
+// TestCollidingEntriesRefused: two entries of a manifest that would use the
+// same path on disk (the same file, a file inside the other's directory, an
+// archive's extraction directory, names differing in case, a multi-file
+// model listing one path twice or a file inside a file) are both refused
+// when the manifest is read, each naming the other; downloading one never
+// returns the other's bytes and deleting one never removes the other's
+// file, and an unrelated entry keeps working.
+func TestCollidingEntriesRefused(t *testing.T) {
+	data := hostileModel(3000)
+	srv := modelServer(t, data)
+	sum := fmt.Sprintf(`"sha256": %q`, hostileSHA(data))
+	entry := func(name, version, file, extra string) string {
+		e := fmt.Sprintf(`{"base_name": %q, "base_filename": %q, "version": %s, "manager": {"type": "http", "config": {"url": %q%s}}`,
+			name, file, version, srv.URL+"/"+name, map[bool]string{true: `, "extract_archive": true`}[strings.Contains(extra, "zip")])
+		if extra != "" && extra != "zip" {
+			e += ", " + extra
+		}
+		return e + "}"
+	}
+	tests := []struct {
+		name  string
+		a, b  string
+		onlyA bool // a clashes with itself; b is fine
+	}{
+		{"versioned name equals unversioned", entry("a", `"1.0"`, "toy.onnx", sum), entry("b", "null", "toy-v1.0.onnx", sum), false},
+		{"same file", entry("a", "null", "m.onnx", sum), entry("b", "null", "m.onnx", sum), false},
+		{"names differing in case", entry("a", "null", "Toy.onnx", sum), entry("b", "null", "toy.onnx", sum), false},
+		{"file in another's bundle", entry("a", "null", "bundle", `"files": [{"path": "x.bin"}]`), entry("b", "null", "bundle/x.bin", sum), false},
+		{"file under another's file", entry("a", "null", "m", sum), entry("b", "null", "m/x.onnx", sum), false},
+		{"file named like an extraction directory", entry("a", "null", "m.zip", "zip"), entry("b", "null", "m", sum), false},
+		{"two archives extracting to one directory", entry("a", "null", "m.zip", "zip"), entry("b", "null", "m.tar.gz", "zip"), false},
+		{"nested bundles", entry("a", "null", "b", `"files": [{"path": "c/x.bin"}]`), entry("b", "null", "b/c", `"files": [{"path": "y.bin"}]`), false},
+		{"one path twice in files", entry("a", "null", "b", `"files": [{"path": "x.bin"}, {"path": "x.bin"}]`), entry("b", "null", "ok.onnx", sum), true},
+		{"a file inside a file of one bundle", entry("a", "null", "b", `"files": [{"path": "x"}, {"path": "x/y"}]`), entry("b", "null", "ok.onnx", sum), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHostileTree(t)
+			writeHostileManifest(t, h.models, tt.a, tt.b, hostileEntry("good", "good.onnx", srv.URL+"/good", sum))
+			r := newHostileRegistry(t, nil, h.models)
+			refused := []string{"a", "b"}
+			if tt.onlyA {
+				refused = refused[:1]
+			}
+			for i, name := range refused {
+				_, err := r.Download(t.Context(), name, nil)
+				var ce *registry.CollisionError
+				if !errors.Is(err, registry.ErrInvalidEntry) || !errors.As(err, &ce) {
+					t.Fatalf("Download(%s) = %v; want a *CollisionError", name, err)
+				}
+				if other := refused[len(refused)-1-i]; strings.Split(ce.Other, "@")[0] != other {
+					t.Errorf("Download(%s): the error names %q, want %q: %v", name, ce.Other, other, err)
+				}
+			}
+			_, warns, err := r.List(t.Context(), nil)
+			if err != nil || len(warns) != len(refused) {
+				t.Errorf("List = %d warnings %v, %v; want %d", len(warns), warns, err, len(refused))
+			}
+			if _, err := r.Download(t.Context(), "good", nil); err != nil {
+				t.Errorf("Download(good) = %v", err)
+			}
+			h.checkOutside(t)
+		})
+	}
+}
+
+// TestCollidingEntryDeleteKeepsOthersFile: deleting an entry whose file is
+// another entry's leaves that file and the manifest alone.
+func TestCollidingEntryDeleteKeepsOthersFile(t *testing.T) {
+	data := hostileModel(2000)
+	srv := modelServer(t, data)
+	sum := fmt.Sprintf(`"sha256": %q`, hostileSHA(data))
+	h := newHostileTree(t)
+	writeHostileManifest(t, h.models,
+		`{"base_name": "a", "base_filename": "toy.onnx", "version": "1.0", "manager": {"type": "http", "config": {"url": "`+srv.URL+`/a"}}, `+sum+`}`,
+		hostileEntry("b", "toy-v1.0.onnx", srv.URL+"/b", sum))
+	file := filepath.Join(h.models, "toy-v1.0.onnx")
+	os.WriteFile(file, data, 0o644)
+	mpath := filepath.Join(h.models, registry.ManifestFile)
+	before, _ := os.ReadFile(mpath)
+	r := newHostileRegistry(t, nil, h.models)
+	if _, err := r.Delete(t.Context(), "a", &registry.DeleteOptions{Force: true}); !errors.Is(err, registry.ErrInvalidEntry) {
+		t.Errorf("Delete(a) = %v; want ErrInvalidEntry", err)
+	}
+	if got, err := os.ReadFile(file); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("b's file after Delete(a): %d bytes, %v", len(got), err)
+	}
+	if after, _ := os.ReadFile(mpath); !bytes.Equal(before, after) {
+		t.Errorf("manifest changed:\n%s", after)
+	}
+}
+
+// TestCollidingNestedModelsDirs: a models directory inside another on the
+// search path; an entry of the outer one naming a file of the inner one is
+// refused with the inner entry.
+func TestCollidingNestedModelsDirs(t *testing.T) {
+	data := hostileModel(2000)
+	srv := modelServer(t, data)
+	sum := fmt.Sprintf(`"sha256": %q`, hostileSHA(data))
+	outer := t.TempDir()
+	inner := filepath.Join(outer, "inner")
+	writeHostileManifest(t, outer, hostileEntry("a", "inner/m.onnx", srv.URL+"/a", sum))
+	writeHostileManifest(t, inner, hostileEntry("b", "m.onnx", srv.URL+"/b", sum))
+	allow := true
+	r, err := registry.New(&registry.Options{Dirs: []string{outer, inner}, CacheDir: t.TempDir(), AllowDownloads: &allow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b"} {
+		var ce *registry.CollisionError
+		if _, err := r.Download(t.Context(), name, nil); !errors.As(err, &ce) {
+			t.Errorf("Download(%s) = %v; want a *CollisionError", name, err)
+		}
+	}
+}
+
+// TestCollidingRegister: Register refuses an entry whose paths would clash
+// with an entry of the manifest beyond the versioned file name ETA checks.
+func TestCollidingRegister(t *testing.T) {
+	h := newHostileTree(t)
+	writeHostileManifest(t, h.models, `{"base_name": "arch", "base_filename": "m.zip", "version": null,
+		"manager": {"type": "http", "config": {"url": "http://127.0.0.1:1/m.zip", "extract_archive": true}}}`)
+	r := newHostileRegistry(t, nil, h.models)
+	for _, file := range []string{"m", "M/x.onnx", "m.ZIP"} {
+		m := &registry.Model{BaseName: "n", BaseFilename: file,
+			Manager: &registry.ManagerSpec{Type: "http", Config: []byte(`{"url": "http://127.0.0.1:1/x"}`)}}
+		_, err := r.Register(t.Context(), m, &registry.RegisterOptions{Dir: h.models})
+		var ce *registry.CollisionError
+		if !errors.Is(err, registry.ErrExists) || !errors.As(err, &ce) || ce.Other != "arch" {
+			t.Errorf("Register(%s) = %v; want ErrExists and a *CollisionError naming arch", file, err)
+		}
+	}
+}

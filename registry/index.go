@@ -60,6 +60,7 @@ func (r *Registry) index(ctx context.Context) (*index, error) {
 			ix.add(e, l.loc, seen)
 		}
 	}
+	ix.refuseCollisions()
 	for _, w := range warns {
 		ix.readWarn = append(ix.readWarn, w.String())
 	}
