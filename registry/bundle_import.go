@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -450,6 +451,9 @@ func (r *Registry) applyImport(ctx context.Context, mf *Manifest, loc *location,
 // placeImport renames the staged copy of ie to the local path of te.
 func placeImport(te *Model, ie *importEntry) error {
 	dest := te.filePath()
+	if err := checkNoLinks(te.loc.data, path.Dir(te.Filename())); err != nil {
+		return err
+	}
 	if bundleKind(te) == kindTree {
 		dest = te.Path()
 		marker, _ := json.Marshal(map[string]any{"archive": filepath.Base(te.filePath()), "sha256": te.SHA256, "imported": true})

@@ -266,3 +266,61 @@ func TestCollidingRegister(t *testing.T) {
 		}
 	}
 }
+
+// TestSymlinkedSubdirRefused: a directory below the models directory that
+// is a symbolic link (to a directory outside it) is never written or
+// removed through, whether it holds a model's file or is a multi-file
+// model's directory; the models directory itself may be a link.
+func TestSymlinkedSubdirRefused(t *testing.T) {
+	data := hostileModel(2500)
+	srv := modelServer(t, data)
+	sum := fmt.Sprintf(`"sha256": %q`, hostileSHA(data))
+	tests := []struct {
+		name, link, entry string
+	}{
+		{"file in a linked directory", "sub", hostileEntry("m", "sub/m.onnx", srv.URL+"/m", sum)},
+		{"file deeper in a linked directory", "sub", hostileEntry("m", "sub/deeper/m.onnx", srv.URL+"/m", sum)},
+		{"multi-file model's directory", "bundle", hostileEntry("m", "bundle", srv.URL+"/m",
+			fmt.Sprintf(`"files": [{"path": "m.onnx", "size_bytes": %d, "sha256": %q}]`, len(data), hostileSHA(data)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHostileTree(t)
+			outside := filepath.Join(h.root, "outside")
+			os.MkdirAll(filepath.Join(outside, "deeper"), 0o755)
+			os.WriteFile(filepath.Join(outside, "m.onnx"), data, 0o644) // a verified copy: Flush must not remove it
+			os.WriteFile(filepath.Join(outside, "deeper", "m.onnx"), data, 0o644)
+			if err := os.Symlink(outside, filepath.Join(h.models, tt.link)); err != nil {
+				t.Skip(err)
+			}
+			h.before = hostileSnapshot(t, h.root)
+			writeHostileManifest(t, h.models, tt.entry)
+			r := newHostileRegistry(t, nil, h.models)
+			if _, err := r.Download(t.Context(), "m", &registry.DownloadOptions{Force: true}); !errors.Is(err, registry.ErrSymlink) {
+				t.Errorf("Download = %v; want ErrSymlink", err)
+			}
+			if _, err := r.Flush(t.Context(), "m", nil); !errors.Is(err, registry.ErrSymlink) && !strings.Contains(tt.name, "multi-file") {
+				t.Errorf("Flush = %v; want ErrSymlink", err)
+			}
+			if _, err := r.Delete(t.Context(), "m", &registry.DeleteOptions{Force: true}); !errors.Is(err, registry.ErrSymlink) && !strings.Contains(tt.name, "multi-file") {
+				t.Errorf("Delete = %v; want ErrSymlink", err)
+			}
+			h.checkOutside(t)
+		})
+	}
+	t.Run("models directory through a link", func(t *testing.T) {
+		real := t.TempDir()
+		link := filepath.Join(t.TempDir(), "models")
+		if err := os.Symlink(real, link); err != nil {
+			t.Skip(err)
+		}
+		writeHostileManifest(t, real, hostileEntry("m", "sub/m.onnx", srv.URL+"/m", sum))
+		r := newHostileRegistry(t, nil, link)
+		if _, err := r.Download(t.Context(), "m", nil); err != nil {
+			t.Errorf("Download = %v", err)
+		}
+		if got, _ := os.ReadFile(filepath.Join(real, "sub", "m.onnx")); !bytes.Equal(got, data) {
+			t.Errorf("model not in the linked directory")
+		}
+	})
+}

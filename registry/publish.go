@@ -221,6 +221,9 @@ func (r *Registry) copyLocal(rep *PublishReport, src string) error {
 	if m.extracts() || len(m.Files) > 0 || dest == "" || sameFilePath(src, dest) {
 		return nil // an archive is extracted by the next Download
 	}
+	if err := checkModelDirs(m); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return err
 	}
