@@ -63,6 +63,10 @@ type Options struct {
 	Offline bool
 	// MaxExtractSize caps the bytes an archive may expand to. Default 64 GiB.
 	MaxExtractSize int64
+	// MaxManifestSize caps the size of a manifest.json the registry reads;
+	// a larger one is skipped with a warning (a *ManifestTooLargeError).
+	// Default DefaultMaxManifestSize (64 MiB).
+	MaxManifestSize int64
 	// HTTPClient is handed to managers; nil means their default.
 	HTTPClient *http.Client
 	// Logger receives warnings and progress notes; nil discards them.
@@ -80,6 +84,7 @@ type config struct {
 	maxKeep        int
 	offline        bool
 	maxExtract     int64
+	maxManifest    int64
 	client         *http.Client
 	log            *slog.Logger
 }
@@ -94,6 +99,9 @@ func resolveOptions(o *Options) (*config, error) {
 	}
 	if c.maxExtract <= 0 {
 		c.maxExtract = defaultMaxExtract
+	}
+	if c.maxManifest = o.MaxManifestSize; c.maxManifest <= 0 {
+		c.maxManifest = DefaultMaxManifestSize
 	}
 	var err error
 	if c.dirs, err = resolveDirs(o.Dirs); err != nil {
