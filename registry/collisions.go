@@ -52,18 +52,34 @@ type ownedPath struct {
 	owner int    // index of the entry
 }
 
+// rootKey returns the sort key of the models directory root, the prefix of
+// the keys of the paths below it.
+func rootKey(root string) string {
+	return strings.ReplaceAll(filepath.ToSlash(root), "/", "\x00") + "\x00"
+}
+
 // ownedPaths appends the paths m uses below its models directory (subdir is
-// the manifest's "name"): its file or archive, the directory an archive
-// extracts to, and the files of a multi-file model or extracted archive.
-// An entry without a local copy uses none.
+// the manifest's "name", root the directory's [rootKey]): its file or
+// archive, the directory an archive extracts to, and the files of a
+// multi-file model or extracted archive. An entry without a local copy uses
+// none.
 func ownedPaths(out []ownedPath, m *Model, subdir, root string, owner int) []ownedPath {
 	if m.Manager == nil || m.BaseFilename == "" {
 		return out
 	}
-	root = strings.ReplaceAll(filepath.ToSlash(root), "/", "\x00") + "\x00"
 	add := func(rel string, dir bool) {
-		key := root + strings.ReplaceAll(strings.ToLower(rel), "/", "\x00")
-		out = append(out, ownedPath{key: key, rel: rel, dir: dir, owner: owner})
+		var b strings.Builder
+		b.Grow(len(root) + len(rel))
+		b.WriteString(root)
+		lower := strings.ToLower(rel)
+		for i := 0; i < len(lower); i++ {
+			c := lower[i]
+			if c == '/' {
+				c = 0
+			}
+			b.WriteByte(c)
+		}
+		out = append(out, ownedPath{key: b.String(), rel: rel, dir: dir, owner: owner})
 	}
 	name := path.Join(subdir, VersionedFilename(m.BaseFilename, m.Version))
 	dir := ""
@@ -137,12 +153,18 @@ func findCollisions(ps []ownedPath) map[int]collision {
 func (ix *index) refuseCollisions() {
 	var cands []*Model
 	var ps []ownedPath
+	roots := map[*location]string{}
 	for _, m := range ix.all {
 		if m.err != nil || m.loc == nil {
 			continue
 		}
+		root, ok := roots[m.loc]
+		if !ok {
+			root = rootKey(m.loc.data)
+			roots[m.loc] = root
+		}
 		n := len(ps)
-		ps = ownedPaths(ps, m, m.loc.subdir, m.loc.data, len(cands))
+		ps = ownedPaths(ps, m, m.loc.subdir, root, len(cands))
 		if len(ps) > n {
 			cands = append(cands, m)
 		}
@@ -192,7 +214,7 @@ func collisionWith(mf *Manifest, manifest string, add []*Model, replaced map[*Mo
 	all = append(all, add...)
 	var ps []ownedPath
 	for i, m := range all {
-		ps = ownedPaths(ps, m, subdir, "", i)
+		ps = ownedPaths(ps, m, subdir, rootKey(""), i)
 	}
 	found := findCollisions(ps)
 	for i := first; i < len(all); i++ {

@@ -20,7 +20,10 @@
 // (e.g. embedded with go:embed) searched after them. Manifests are parsed
 // once and re-read only when they change on disk. When two manifests declare
 // the same full name, the first on the path wins and [Registry.List] reports
-// a warning. A manifest that is not valid JSON is skipped with a warning; an
+// a warning. A manifest that is not valid JSON, or larger than
+// [Options.MaxManifestSize] (64 MiB by default: about half a million
+// entries, which List reads in about 10 s of CPU time and 1.2 GB of memory),
+// is skipped with a warning; a leading UTF-8 byte order mark is ignored; an
 // entry that cannot be used (bad name or version, a file name escaping its
 // directory, a malformed manager config) is refused when used and reported
 // as a warning, and the other entries keep working.

@@ -30,7 +30,7 @@ func checkNameInvariants(t *testing.T, m *Manifest) {
 			continue
 		}
 		n := len(ps)
-		ps = ownedPaths(ps, e, "", "/models", i)
+		ps = ownedPaths(ps, e, "", rootKey("/models"), i)
 		for _, p := range ps[n:] {
 			if !filepath.IsLocal(filepath.FromSlash(p.rel)) || path.Clean(p.rel) != p.rel {
 				t.Fatalf("entry %d: path %q escapes its directory", i, p.rel)

@@ -128,7 +128,7 @@ func (m *Model) flags() archiveFlags {
 }
 
 // extracts reports whether the model is an archive the registry extracts.
-func (m *Model) extracts() bool { return m.flags().Extract && isArchive(m.BaseFilename) }
+func (m *Model) extracts() bool { return isArchive(m.BaseFilename) && m.flags().Extract }
 
 // Filename returns the model's file name relative to its models directory,
 // including the manifest's subdirectory and the version ("a/b/toy-v1.onnx");
