@@ -3,6 +3,9 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -25,8 +28,8 @@ type ManifestTooLargeError struct {
 }
 
 func (e *ManifestTooLargeError) Error() string {
-	return fmt.Sprintf("registry: manifest %s is %d bytes, more than the limit of %d (raise Options.MaxManifestSize to read it)",
-		e.Path, e.Size, e.Limit)
+	return fmt.Sprintf("registry: manifest %s is %d bytes, more than the limit of %d (raise Options.MaxManifestSize or %s to read it)",
+		e.Path, e.Size, e.Limit, EnvMaxManifestSize)
 }
 
 // Unwrap returns [ErrManifestTooLarge].
@@ -58,4 +61,21 @@ func plainString(raw []byte) (string, bool) {
 		return "", false
 	}
 	return string(body), true
+}
+
+// maxManifestSize resolves [Options.MaxManifestSize]: opt when positive,
+// else [EnvMaxManifestSize], else [DefaultMaxManifestSize].
+func maxManifestSize(opt int64) (int64, error) {
+	if opt > 0 {
+		return opt, nil
+	}
+	v := strings.TrimSpace(os.Getenv(EnvMaxManifestSize))
+	if v == "" {
+		return DefaultMaxManifestSize, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("registry: %s=%q: not a positive number of bytes", EnvMaxManifestSize, v)
+	}
+	return n, nil
 }

@@ -29,14 +29,18 @@ func TestManifestSizeLimit(t *testing.T) {
 	}
 	tests := []struct {
 		limit  int64
+		env    string // MODELS_MAX_MANIFEST_SIZE
 		models int
 	}{
-		{st.Size() - 1, 1},
-		{st.Size(), 201},
-		{0, 201}, // the default
+		{st.Size() - 1, "", 1},
+		{st.Size(), "", 201},
+		{0, "", 201}, // the default
+		{0, fmt.Sprint(st.Size() - 1), 1},
+		{st.Size(), fmt.Sprint(st.Size() - 1), 201}, // the option wins
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.limit), func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.limit, "/", tt.env), func(t *testing.T) {
+			t.Setenv(EnvMaxManifestSize, tt.env)
 			r := newTestRegistry(t, &Options{MaxManifestSize: tt.limit}, big, small)
 			ms, warns, err := r.List(t.Context(), nil)
 			if err != nil || len(ms) != tt.models {
@@ -53,7 +57,7 @@ func TestManifestSizeLimit(t *testing.T) {
 				t.Fatalf("warnings %v; want one *ManifestTooLargeError", warns)
 			}
 			msg := warns[0].Err.Error()
-			for _, s := range []string{filepath.Join(big, ManifestFile), fmt.Sprint(st.Size()), "MaxManifestSize"} {
+			for _, s := range []string{filepath.Join(big, ManifestFile), fmt.Sprint(st.Size()), "MaxManifestSize", EnvMaxManifestSize} {
 				if !strings.Contains(msg, s) {
 					t.Errorf("warning %q does not name %s", msg, s)
 				}
@@ -62,6 +66,15 @@ func TestManifestSizeLimit(t *testing.T) {
 				t.Errorf("Get(s) = %v", err)
 			}
 		})
+	}
+}
+
+func TestManifestSizeLimitBadEnv(t *testing.T) {
+	for _, v := range []string{"lots", "-1", "0"} {
+		t.Setenv(EnvMaxManifestSize, v)
+		if _, err := New(&Options{Dirs: []string{t.TempDir()}}); err == nil || !strings.Contains(err.Error(), EnvMaxManifestSize) {
+			t.Errorf("New with %s=%q = %v; want an error naming it", EnvMaxManifestSize, v, err)
+		}
 	}
 }
 

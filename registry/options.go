@@ -25,6 +25,9 @@ const (
 	EnvMaxVersionsToKeep = "MODELS_MAX_VERSIONS_TO_KEEP"
 	// EnvOffline, when true, forbids every network access.
 	EnvOffline = "MODELS_OFFLINE"
+	// EnvMaxManifestSize is the largest manifest.json read, in bytes, when
+	// Options.MaxManifestSize is 0; default DefaultMaxManifestSize.
+	EnvMaxManifestSize = "MODELS_MAX_MANIFEST_SIZE"
 )
 
 // Catalog is a read-only manifest directory, such as one embedded in a binary
@@ -65,7 +68,8 @@ type Options struct {
 	MaxExtractSize int64
 	// MaxManifestSize caps the size of a manifest.json the registry reads;
 	// a larger one is skipped with a warning (a *ManifestTooLargeError).
-	// Default DefaultMaxManifestSize (64 MiB).
+	// When 0, MODELS_MAX_MANIFEST_SIZE decides; default
+	// DefaultMaxManifestSize (64 MiB).
 	MaxManifestSize int64
 	// HTTPClient is handed to managers; nil means their default.
 	HTTPClient *http.Client
@@ -100,9 +104,11 @@ func resolveOptions(o *Options) (*config, error) {
 	if c.maxExtract <= 0 {
 		c.maxExtract = defaultMaxExtract
 	}
-	if c.maxManifest = o.MaxManifestSize; c.maxManifest <= 0 {
-		c.maxManifest = DefaultMaxManifestSize
+	maxManifest, merr := maxManifestSize(o.MaxManifestSize)
+	if merr != nil {
+		return nil, merr
 	}
+	c.maxManifest = maxManifest
 	var err error
 	if c.dirs, err = resolveDirs(o.Dirs); err != nil {
 		return nil, err
