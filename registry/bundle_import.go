@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -247,12 +248,7 @@ func precheckImport(manifest string, plan []*importEntry, overwrite bool) error 
 	if err != nil {
 		return err
 	}
-	for _, ie := range plan {
-		if _, _, err := decideImport(mf, ie.e, overwrite); err != nil {
-			return err
-		}
-	}
-	return nil
+	return importCollision(mf, manifest, plan, overwrite)
 }
 
 // receiveFiles stages every file of the bundle under stage, verifying it.
@@ -403,6 +399,9 @@ func (r *Registry) commitImport(ctx context.Context, mf *Manifest, dir string, p
 		}
 		actions[i] = [2]int{act, idx}
 	}
+	if err := importCollision(mf, loc.manifest, plan, overwrite); err != nil {
+		return err
+	}
 	for i, ie := range plan {
 		if err := r.applyImport(ctx, mf, loc, ie, actions[i][0], actions[i][1], rep); err != nil {
 			return err
@@ -452,6 +451,9 @@ func (r *Registry) applyImport(ctx context.Context, mf *Manifest, loc *location,
 // placeImport renames the staged copy of ie to the local path of te.
 func placeImport(te *Model, ie *importEntry) error {
 	dest := te.filePath()
+	if err := checkNoLinks(te.loc.data, path.Dir(te.Filename())); err != nil {
+		return err
+	}
 	if bundleKind(te) == kindTree {
 		dest = te.Path()
 		marker, _ := json.Marshal(map[string]any{"archive": filepath.Base(te.filePath()), "sha256": te.SHA256, "imported": true})

@@ -20,7 +20,10 @@
 // (e.g. embedded with go:embed) searched after them. Manifests are parsed
 // once and re-read only when they change on disk. When two manifests declare
 // the same full name, the first on the path wins and [Registry.List] reports
-// a warning. A manifest that is not valid JSON is skipped with a warning; an
+// a warning. A manifest that is not valid JSON, or larger than
+// [Options.MaxManifestSize] (64 MiB by default: about half a million
+// entries, which List reads in about 10 s of CPU time and 1.2 GB of memory),
+// is skipped with a warning; a leading UTF-8 byte order mark is ignored; an
 // entry that cannot be used (bad name or version, a file name escaping its
 // directory, a malformed manager config) is refused when used and reported
 // as a warning, and the other entries keep working.
@@ -38,6 +41,27 @@
 //	<dir>/a/b/x.pb                manifest "name": "a/b"
 //	<dir>/bundle/<files...>       a multi-file model ("files") named "bundle"
 //	<dir>/.toy-v1.10.onnx.lock    lock file of a download
+//
+// Every file the registry keeps for itself beside or inside models (lock
+// files, verification stamps, temporary, partial and staging files, the
+// extraction marker, the manifest's lock) has a name beginning with
+// [InternalPrefix] ("."), and no path from a manifest may have an element
+// that does ([CheckModelPath]): a model file can never take, replace or
+// lock one of them. Nor may a path be "manifest.json" at any depth and in
+// any letter case, ".", "..", empty, hold a control character or end with
+// a dot or a space. Such an entry is refused when the manifest is read
+// (a *[ReservedNameError]) and by Register, Publish and Import.
+//
+// Each path on disk belongs to one entry: two entries whose files or
+// directories would coincide, or lie one inside the other (compared
+// ignoring letter case, across nested models directories too), are both
+// refused, each naming the other (a *[CollisionError]).
+//
+// The registry writes and removes nothing through a symbolic link below a
+// models or cache directory: a linked subdirectory on the way to a model's
+// file gives an error wrapping [ErrSymlink] (the models directory itself,
+// and a model file that is a link, may be links; a download replaces the
+// link, never its target).
 //
 // # Managers
 //

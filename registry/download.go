@@ -188,6 +188,9 @@ func (r *Registry) canDownload(m *Model) error {
 // fetch runs one transfer of m under the model's lock file.
 func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) error {
 	dest := m.filePath()
+	if err := checkModelDirs(m); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return fmt.Errorf("registry: download %s: %w", m.Name(), err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -168,6 +169,9 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 	file := m.filePath()
 	if file == "" {
 		return nil
+	}
+	if err := checkNoLinks(m.loc.data, path.Dir(m.Filename())); err != nil {
+		return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
 	}
 	if !rep.DryRun {
 		unlock, err := lockFile(ctx, lockPath(file))

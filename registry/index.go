@@ -60,6 +60,7 @@ func (r *Registry) index(ctx context.Context) (*index, error) {
 			ix.add(e, l.loc, seen)
 		}
 	}
+	ix.refuseCollisions()
 	for _, w := range warns {
 		ix.readWarn = append(ix.readWarn, w.String())
 	}
@@ -89,7 +90,10 @@ func (ix *index) builtFrom(ls []loaded, warns []Warning) bool {
 }
 
 func (ix *index) add(e *Model, loc *location, seen map[string]string) {
-	m := e.clone()
+	// A shallow copy: the parsed manifest is never changed once cached, and
+	// what the index hands out is cloned.
+	c := *e
+	m := &c
 	m.loc = loc
 	var unregistered error
 	if m.err == nil {

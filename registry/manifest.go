@@ -49,11 +49,16 @@ type File struct {
 	SHA256    string `json:"sha256,omitempty"`
 }
 
-// ParseManifest decodes a manifest. It fails only when data is not a JSON
+// utf8BOM is the byte order mark some editors write before UTF-8 text.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// ParseManifest decodes a manifest, ignoring a leading UTF-8 byte order
+// mark (a rewrite drops it). It fails only when data is not a JSON
 // object or its "models", "name" or "url" keys have the wrong type; an entry
 // that cannot be decoded is kept (and written back verbatim) and reported
 // by [Model.Err].
 func ParseManifest(data []byte) (*Manifest, error) {
+	data = bytes.TrimPrefix(data, utf8BOM) // written by some Windows editors
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, err
@@ -211,6 +216,9 @@ func takeString(obj map[string]json.RawMessage, key string, kinds map[string]byt
 	}
 	delete(obj, key)
 	kinds[key] = kindOf(raw)
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -176,11 +176,15 @@ func FuzzManifest(f *testing.F) {
 	}
 	f.Add([]byte(`{"models": [], "name": null, "url": null}`))
 	f.Add([]byte(`{"models": [{"base_name": "a", "files": [{"path": "x", "size_bytes": 1}]}, 1, null]}`))
+	for _, s := range hostileNameSeeds {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseManifest(data)
 		if err != nil {
 			return
 		}
+		checkNameInvariants(t, m)
 		out, err := m.Marshal()
 		if err != nil {
 			return

@@ -26,6 +26,9 @@ const (
 	EnvMaxVersionsToKeep = "MODELS_MAX_VERSIONS_TO_KEEP"
 	// EnvOffline, when true, forbids every network access.
 	EnvOffline = "MODELS_OFFLINE"
+	// EnvMaxManifestSize is the largest manifest.json read, in bytes, when
+	// Options.MaxManifestSize is 0; default DefaultMaxManifestSize.
+	EnvMaxManifestSize = "MODELS_MAX_MANIFEST_SIZE"
 )
 
 // Catalog is a read-only manifest directory, such as one embedded in a binary
@@ -70,6 +73,11 @@ type Options struct {
 	// temp file is removed. 0 means 64 GiB; negative means no cap. A file
 	// whose size the manifest gives is held to that size instead.
 	MaxDownloadSize int64
+	// MaxManifestSize caps the size of a manifest.json the registry reads;
+	// a larger one is skipped with a warning (a *ManifestTooLargeError).
+	// When 0, MODELS_MAX_MANIFEST_SIZE decides; default
+	// DefaultMaxManifestSize (64 MiB).
+	MaxManifestSize int64
 	// HTTPClient is handed to managers; nil means their default.
 	HTTPClient *http.Client
 	// Logger receives warnings and progress notes; nil discards them.
@@ -88,6 +96,7 @@ type config struct {
 	offline        bool
 	maxExtract     int64
 	maxDownload    int64
+	maxManifest    int64
 	client         *http.Client
 	log            *slog.Logger
 }
@@ -104,6 +113,11 @@ func resolveOptions(o *Options) (*config, error) {
 	if c.maxExtract <= 0 {
 		c.maxExtract = defaultMaxExtract
 	}
+	maxManifest, merr := maxManifestSize(o.MaxManifestSize)
+	if merr != nil {
+		return nil, merr
+	}
+	c.maxManifest = maxManifest
 	var err error
 	if c.dirs, err = resolveDirs(o.Dirs); err != nil {
 		return nil, err

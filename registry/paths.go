@@ -62,12 +62,16 @@ func VersionedFilename(base, version string) string {
 	return strings.TrimSuffix(base, ext) + "-v" + version + ext
 }
 
-// checkLocalPath validates a slash-separated relative path from a manifest.
+// checkLocalPath validates a slash-separated relative path from a manifest:
+// it must stay in its directory and pass [CheckModelPath].
 func checkLocalPath(p string) error {
-	if p == "" || strings.Contains(p, `\`) || strings.ContainsRune(p, 0) || !filepath.IsLocal(filepath.FromSlash(p)) || path.Clean(p) != p {
+	if p == "" {
+		return CheckModelPath(p)
+	}
+	if strings.Contains(p, `\`) || strings.ContainsRune(p, 0) || !filepath.IsLocal(filepath.FromSlash(p)) || path.Clean(p) != p {
 		return fmt.Errorf("registry: file name %q escapes its directory or is not clean: %w", p, ErrInvalidEntry)
 	}
-	return nil
+	return CheckModelPath(p)
 }
 
 // validate checks what can be checked without the manager table.
@@ -82,8 +86,14 @@ func (m *Model) validate() error {
 		if err := checkLocalPath(m.BaseFilename); err != nil {
 			return err
 		}
-		if err := checkLocalPath(VersionedFilename(m.BaseFilename, m.Version)); err != nil {
+		versioned := VersionedFilename(m.BaseFilename, m.Version)
+		if err := checkLocalPath(versioned); err != nil {
 			return err
+		}
+		if m.extracts() {
+			if err := checkLocalPath(strings.TrimSuffix(versioned, compoundExt(versioned))); err != nil {
+				return err // the directory the archive extracts to
+			}
 		}
 	}
 	if m.SHA256 != "" && !isHex64(m.SHA256) {
@@ -118,7 +128,7 @@ func (m *Model) flags() archiveFlags {
 }
 
 // extracts reports whether the model is an archive the registry extracts.
-func (m *Model) extracts() bool { return m.flags().Extract && isArchive(m.BaseFilename) }
+func (m *Model) extracts() bool { return isArchive(m.BaseFilename) && m.flags().Extract }
 
 // Filename returns the model's file name relative to its models directory,
 // including the manifest's subdirectory and the version ("a/b/toy-v1.onnx");

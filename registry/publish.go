@@ -68,6 +68,9 @@ func (r *Registry) Register(ctx context.Context, m *Model, opts *RegisterOptions
 		if err := clashInManifest(mf, m); err != nil {
 			return err
 		}
+		if err := registerCollision(mf, filepath.Join(dir, ManifestFile), m); err != nil {
+			return err
+		}
 		mf.Models = append(mf.Models, m.clone())
 		return nil
 	})
@@ -108,11 +111,15 @@ func (r *Registry) checkClashes(ctx context.Context, m *Model, dir string) (*Man
 			return nil, fmt.Errorf("registry: cannot register versioned %q: an unversioned %q exists: %w", m.Name(), e.BaseName, ErrExists)
 		}
 	}
-	mf, err := readManifestFile(filepath.Join(dir, ManifestFile), true)
+	p := filepath.Join(dir, ManifestFile)
+	mf, err := readManifestFile(p, true)
 	if err != nil {
 		return nil, err
 	}
-	return mf, clashInManifest(mf, m)
+	if err := clashInManifest(mf, m); err != nil {
+		return mf, err
+	}
+	return mf, registerCollision(mf, p, m)
 }
 
 func clashInManifest(mf *Manifest, m *Model) error {
@@ -213,6 +220,9 @@ func (r *Registry) copyLocal(rep *PublishReport, src string) error {
 	dest := m.filePath()
 	if m.extracts() || len(m.Files) > 0 || dest == "" || sameFilePath(src, dest) {
 		return nil // an archive is extracted by the next Download
+	}
+	if err := checkModelDirs(m); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return err

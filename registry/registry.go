@@ -168,9 +168,15 @@ func (r *Registry) readManifest(key string, stat func() (fs.FileInfo, error), re
 	if c != nil && sameFile(c.info, info) {
 		return c.m, c.err
 	}
+	if err := r.checkManifestSize(key, info.Size()); err != nil {
+		return nil, err
+	}
 	data, err := read()
 	if err != nil {
 		return nil, err
+	}
+	if err := r.checkManifestSize(key, int64(len(data))); err != nil {
+		return nil, err // it grew since
 	}
 	m, perr := ParseManifest(data)
 	if perr != nil {
