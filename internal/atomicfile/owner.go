@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,3 +44,23 @@ var hostHash = sync.OnceValue(func() string {
 	sum := sha256.Sum256([]byte(h))
 	return hex.EncodeToString(sum[:4])
 })
+
+// RemoveOrphans removes the temporary files of dst left by processes of
+// this host that no longer exist (a writer killed before [File.Commit] or
+// [File.Abort]) and returns how many it removed. Temporary files of live
+// processes, of other hosts and without an owner tag are kept.
+func RemoveOrphans(dst string) int {
+	prefix := TempPrefix(dst)
+	entries, err := os.ReadDir(filepath.Dir(dst))
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if ok && e.Type().IsRegular() && Orphaned(rest) && os.Remove(filepath.Join(filepath.Dir(dst), e.Name())) == nil {
+			n++
+		}
+	}
+	return n
+}

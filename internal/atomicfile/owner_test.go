@@ -1,6 +1,9 @@
 package atomicfile
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,5 +48,37 @@ func TestNewNamesOwner(t *testing.T) {
 	rest, ok := strings.CutPrefix(filepath.Base(f.Name()), TempPrefix(dst)+OwnerTag())
 	if !ok || rest == "" || !IsTemp(filepath.Base(f.Name())) {
 		t.Errorf("temp name %q; want %q followed by a random suffix", filepath.Base(f.Name()), TempPrefix(dst)+OwnerTag())
+	}
+}
+
+func TestRemoveOrphans(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "m.onnx")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no process to take a dead pid from:", err)
+	}
+	deadTag := fmt.Sprintf("p%d.%s.", dead.Process.Pid, hostHash())
+	files := map[string]bool{ // name → removed
+		TempPrefix(dst) + deadTag + "123":    true,
+		TempPrefix(dst) + OwnerTag() + "456": false, // this process
+		TempPrefix(dst) + "p1.otherhost.789": false, // another host
+		TempPrefix(dst) + "untagged":         false,
+		".other.onnx.tmp-" + deadTag + "1":   false, // another file's
+		"m.onnx":                             false,
+	}
+	for name := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := RemoveOrphans(dst); n != 1 {
+		t.Errorf("RemoveOrphans = %d; want 1", n)
+	}
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := errors.Is(err, fs.ErrNotExist); gone != removed {
+			t.Errorf("%s: removed = %v; want %v", name, gone, removed)
+		}
 	}
 }

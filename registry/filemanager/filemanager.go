@@ -110,6 +110,7 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return wrap(key, err)
 	}
+	atomicfile.RemoveOrphans(dst) // left by an upload whose process was killed
 	f, err := atomicfile.New(dst, 0o644)
 	if err != nil {
 		return wrap(key, err)

@@ -2,8 +2,10 @@ package filemanager_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -66,6 +68,32 @@ func TestUploadLeavesNoTemp(t *testing.T) {
 		if atomicfile.IsTemp(e.Name()) || e.Name() == "m.onnx" {
 			t.Errorf("after a failed Upload, %s exists", e.Name())
 		}
+	}
+}
+
+// TestUploadReclaimsKilledUpload: a publish killed mid-upload leaves a
+// temporary file in the store; the next upload of that key removes it.
+func TestUploadReclaimsKilledUpload(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no process to take a dead pid from:", err)
+	}
+	own := atomicfile.OwnerTag()
+	host := strings.SplitN(own, ".", 3)[1]
+	left := filepath.Join(dir, atomicfile.TempPrefix("m.onnx")+fmt.Sprintf("p%d.%s.", dead.Process.Pid, host)+"123")
+	if err := os.WriteFile(left, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := filemanager.New(dir)
+	if err := m.Upload(t.Context(), "m.onnx", strings.NewReader("model"), 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed upload's temporary file is still there (err = %v)", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "m.onnx")); err != nil || string(b) != "model" {
+		t.Errorf("m.onnx = %q, %v; want \"model\"", b, err)
 	}
 }
 
