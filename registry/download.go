@@ -85,9 +85,11 @@ type DownloadOptions struct {
 }
 
 // Download makes sure the model name is present locally and returns its
-// local path (see [Model.Path]). It returns at once when a copy with the
-// manifest's size exists (and, for an archive, its extraction completed),
-// unless opts.Force.
+// local path (see [Model.Path]). It returns at once when a verified copy
+// exists (see [Registry.IsDownloaded]: the manifest's size, and its sha256
+// through the file's verification stamp or a new hash), unless opts.Force; a
+// present copy with other bytes is downloaded again, and when it cannot be
+// the error wraps [ErrCorrupt].
 //
 // Bytes go to a temporary file in the destination directory; their size and
 // sha256 are checked while they stream (against the manifest, when it gives
@@ -115,11 +117,14 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err != nil {
 		return "", err
 	}
-	if !opts.Force && r.checkLocal(ctx, m, false) == nil {
-		return m.Path(), nil
+	local := errors.New("forced")
+	if !opts.Force {
+		if local = r.checkLocal(ctx, m, false); local == nil {
+			return m.Path(), nil
+		}
 	}
 	if err := r.canDownload(m); err != nil {
-		return "", err
+		return "", corruptCopy(local, err)
 	}
 	for attempt := 1; ; attempt++ {
 		ch := r.flight.DoChan(m.filePath(), func() (any, error) {
@@ -267,7 +272,7 @@ func (r *Registry) fetchFiles(ctx context.Context, m *Model, force bool, p *prog
 	for _, file := range m.Files {
 		dest := filepath.Join(root, filepath.FromSlash(file.Path))
 		size := sizeOf(file.SizeBytes)
-		if !force && verifyFile(ctx, dest, size, "") == nil {
+		if !force && checkPresent(ctx, dest, size, file.SHA256, false) == nil {
 			p.base += max(size, 0)
 			continue
 		}

@@ -63,13 +63,18 @@ type Options struct {
 	Offline bool
 	// MaxExtractSize caps the bytes an archive may expand to. Default 64 GiB.
 	MaxExtractSize int64
+	// MaxExtractRatio caps the bytes an archive may expand to at this many
+	// times the archive's own size (but never below 1 MiB), refusing archive
+	// bombs long before MaxExtractSize fills a disk. 0 means
+	// DefaultMaxExtractRatio (200; model weights compress 1–3 times);
+	// negative means no ratio limit. A refused archive gives an
+	// *ExtractLimitError and leaves nothing behind.
+	MaxExtractRatio float64
 	// HTTPClient is handed to managers; nil means their default.
 	HTTPClient *http.Client
 	// Logger receives warnings and progress notes; nil discards them.
 	Logger *slog.Logger
 }
-
-const defaultMaxExtract = 64 << 30
 
 // config is Options with every default applied.
 type config struct {
@@ -80,6 +85,7 @@ type config struct {
 	maxKeep        int
 	offline        bool
 	maxExtract     int64
+	maxRatio       float64
 	client         *http.Client
 	log            *slog.Logger
 }
@@ -94,6 +100,12 @@ func resolveOptions(o *Options) (*config, error) {
 	}
 	if c.maxExtract <= 0 {
 		c.maxExtract = defaultMaxExtract
+	}
+	switch c.maxRatio = o.MaxExtractRatio; {
+	case c.maxRatio == 0:
+		c.maxRatio = DefaultMaxExtractRatio
+	case c.maxRatio < 0:
+		c.maxRatio = 0
 	}
 	var err error
 	if c.dirs, err = resolveDirs(o.Dirs); err != nil {
