@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	models [--dirs DIRS] [--no-catalog] <command> [flags] [args]
+//	models [--dirs DIRS] [--no-catalog] [--max-extract-size SIZE] [--max-extract-ratio N] <command> [flags] [args]
 //
 //	list [--downloaded] [--search S] [--tags a,b] [--json]
 //	info NAME
@@ -31,6 +31,13 @@
 // --no-catalog; its models install into the user cache. The exit status
 // is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage
 // error.
+//
+// --max-extract-size (default 64GiB) and --max-extract-ratio (default 200
+// times the archive's size, -1 for none) bound what an archive may expand
+// to; an archive past either is refused, its error naming the flag, and
+// nothing of it is kept. Output never shows credentials: URL passwords,
+// token-like query values and secret config fields print as "xxxxx"
+// (package internal/redact).
 package main
 
 import (
