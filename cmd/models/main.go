@@ -30,7 +30,10 @@
 // picodet-s-320-coco) is searched after the search path, unless
 // --no-catalog; its models install into the user cache. The exit status
 // is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage
-// error.
+// error. SIGINT or SIGTERM stops the command cleanly: a download keeps what
+// it can resume and removes what it cannot, the command prints
+// "interrupted; run the same command to resume" and exits with 130 (SIGINT)
+// or 143 (SIGTERM); a second signal kills it at once.
 //
 // --max-extract-size (default 64GiB) and --max-extract-ratio (default 200
 // times the archive's size, -1 for none) bound what an archive may expand
@@ -41,9 +44,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
 
 	// Manager types available to manifests.
 	_ "github.com/modelreg/modelreg/registry/blobmanager"
@@ -53,8 +54,13 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(runMain(os.Args[1:]))
+}
+
+// runMain runs the command line args with the process's standard streams,
+// cancelled by SIGINT or SIGTERM, and returns the exit status.
+func runMain(args []string) int {
+	ctx, stop := interruptContext()
+	defer stop()
+	return run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 }

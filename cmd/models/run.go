@@ -62,6 +62,11 @@ func init() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	err := a.dispatch(ctx, args)
+	if err != nil {
+		if code, ok := interrupted(ctx, stderr); ok {
+			return code
+		}
+	}
 	var ue *usageError
 	switch {
 	case err == nil:
