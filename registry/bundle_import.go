@@ -127,7 +127,8 @@ func (r *Registry) importFiles(ctx context.Context, tr *tar.Reader, dir string, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("registry: import: %w", err)
 	}
-	stage, err := os.MkdirTemp(dir, ".import.tmp-")
+	reclaimImports(dir) // staging directories of imports that died
+	stage, err := os.MkdirTemp(dir, importPrefix+atomicfile.OwnerTag())
 	if err != nil {
 		return fmt.Errorf("registry: import: %w", err)
 	}

@@ -211,7 +211,12 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer func() {
+		// Removed while held, which the lock protocol allows: a waiter on
+		// it retries on a new file, and none is left behind.
+		os.Remove(lockPath(dest))
+		unlock()
+	}()
 	if !opts.Force && r.checkLocal(ctx, m, false) == nil {
 		return nil // another process finished it while we waited
 	}

@@ -18,12 +18,16 @@
 //	verify [NAME]
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE
+//	gc [--dry-run]
 //
 // export writes downloaded models and their manifest entries to a bundle
 // (tar, or tar.gz for -o *.gz, *.tgz or --gzip; "-o -" is standard output);
 // import verifies every file of a bundle ("-" reads standard input) before
 // adding its models, downloaded, to --dir or the first directory of the
-// search path. With MODELS_OFFLINE=1 nothing touches the network.
+// search path. With MODELS_OFFLINE=1 nothing touches the network. gc
+// removes what interrupted operations left in the models directories and
+// the cache (partial downloads, temp files and staging directories of dead
+// processes, idle lock files), never what a running process owns.
 //
 // --dirs (a list separated like PATH) overrides MODELS_DIRS. The catalog
 // bundled with the command (package catalog: yolox-nano-coco,

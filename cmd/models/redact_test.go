@@ -57,6 +57,7 @@ func TestCLINeverPrintsSecrets(t *testing.T) {
 		{"", []string{"flush", "--dry-run", "sec"}, 0},
 		{"n\n", []string{"delete", "sec"}, 1},
 		{"", []string{"export", "-o", filepath.Join(root, "b.tar"), "sec"}, 1},
+		{"", []string{"gc", "--dry-run"}, 0},
 	}
 	for _, v := range verbs {
 		args := append([]string{"--no-catalog", "--dirs", dir}, v.args...)

@@ -55,6 +55,7 @@ func init() {
 		{"verify", "[NAME]", "re-hash local copies and report mismatches", (*app).verify},
 		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
 		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
+		{"gc", "[--dry-run]", "remove leftovers of interrupted operations (partial downloads, temp files, idle locks)", (*app).gc},
 	}
 }
 
