@@ -141,7 +141,7 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 				continue // joined a transfer whose caller gave up: run our own
 			}
 			if res.Err != nil {
-				return "", res.Err
+				return "", corruptCopy(local, res.Err)
 			}
 			return m.Path(), nil
 		case <-ctx.Done():
