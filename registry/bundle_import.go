@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -455,8 +454,7 @@ func placeImport(te *Model, ie *importEntry) error {
 	dest := te.filePath()
 	if bundleKind(te) == kindTree {
 		dest = te.Path()
-		marker, _ := json.Marshal(map[string]any{"archive": filepath.Base(te.filePath()), "sha256": te.SHA256, "imported": true})
-		if err := os.WriteFile(filepath.Join(ie.stage, MarkerFile), marker, 0o644); err != nil {
+		if err := writeImportMarker(te, ie); err != nil {
 			return err
 		}
 	}

@@ -57,9 +57,10 @@ type extractedFile struct {
 
 // marker is the content of an extracted archive's [MarkerFile].
 type marker struct {
-	Archive string          `json:"archive"`
-	SHA256  string          `json:"sha256"`
-	Files   []extractedFile `json:"files,omitempty"`
+	Archive  string          `json:"archive"`
+	SHA256   string          `json:"sha256"`
+	Imported bool            `json:"imported,omitempty"` // placed by Import, not extracted here
+	Files    []extractedFile `json:"files,omitempty"`
 }
 
 // readMarker reads the completion marker of the extracted tree at root. A
@@ -99,4 +100,26 @@ func corruptCopy(local, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w (the local copy cannot be replaced: %w)", local, err)
+}
+
+// writeImportMarker writes the completion marker of an imported tree into
+// its staging directory, recording the verified files (and stamping them),
+// as an extraction does.
+func writeImportMarker(te *Model, ie *importEntry) error {
+	mk := marker{Archive: filepath.Base(te.filePath()), SHA256: te.SHA256, Imported: true}
+	for _, f := range ie.files {
+		rel, err := filepath.Rel(ie.stage, f.local)
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		mk.Files = append(mk.Files, extractedFile{Path: filepath.ToSlash(rel), Size: f.size, SHA256: f.sha256})
+		if f.sha256 != "" {
+			stamp.Write(f.local, f.sha256) // best effort, as after a download
+		}
+	}
+	data, err := json.Marshal(mk)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(ie.stage, MarkerFile), data, 0o644)
 }
