@@ -162,6 +162,7 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 			if code != 0 || !strings.Contains(errs, "resuming at") {
 				t.Fatalf("the same command again: exit %d, %s%s; want a resumed download", code, out, errs)
 			}
+			t.Logf("after %s: %s", tc.sig, strings.SplitN(errs, "\n", 2)[0])
 			got, err := os.ReadFile(filepath.Join(dir, "m.onnx"))
 			if err != nil || !bytes.Equal(got, body) {
 				t.Errorf("model after resuming: %d bytes, %v", len(got), err)
