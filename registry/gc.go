@@ -41,7 +41,7 @@ type Leftover struct {
 type GCReport struct {
 	DryRun  bool
 	Removed []Leftover // leftovers removed, or that a dry run would remove
-	InUse   []Leftover // look like leftovers but a live process owns them: kept
+	InUse   []Leftover // kept: a live process owns them, or they are too recent to judge (no owner of this host, under a day old)
 	Bytes   int64      // bytes of Removed
 }
 
@@ -54,7 +54,8 @@ type GCReport struct {
 // process owns: temp names carry their owner's process id and host, partial
 // downloads a heartbeat, and a lock file is removed only while GC holds its
 // lock (see lockFile). Files of another host count as left over once a day
-// old. GC touches nothing but such leftovers: no model, no manifest.
+// old. GC touches nothing but such leftovers: no model, no manifest; it
+// stays out of extracted models and of other tools' hidden directories.
 func (r *Registry) GC(ctx context.Context, opts *GCOptions) (*GCReport, error) {
 	if opts == nil {
 		opts = &GCOptions{}
@@ -85,6 +86,9 @@ func (r *Registry) GC(ctx context.Context, opts *GCOptions) (*GCReport, error) {
 			}
 			kind, verdict := classifyLeftover(p, d)
 			if verdict == notLeftover {
+				if d.IsDir() && skipTree(p, d.Name()) {
+					return filepath.SkipDir
+				}
 				return nil
 			}
 			rep.add(p, kind, verdict)
@@ -116,6 +120,17 @@ func (rep *GCReport) add(p, kind string, v leftoverVerdict) {
 	}
 	rep.Removed = append(rep.Removed, l)
 	rep.Bytes += n
+}
+
+// skipTree reports whether GC stays out of the directory p: another tool's
+// hidden directory (.git, say), or an extracted model, whose files are the
+// archive's own (a ".x.lock" there is not a lock of ours).
+func skipTree(p, name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return true
+	}
+	_, err := os.Lstat(filepath.Join(p, MarkerFile))
+	return err == nil
 }
 
 type leftoverVerdict int

@@ -330,3 +330,46 @@ func TestFlushReclaimsFailedResumableDownload(t *testing.T) {
 		}
 	}
 }
+
+// GC touches only the registry's own leftovers: not files of other tools
+// that look alike, in their hidden directories or inside an extracted
+// model, nor a fresh temp file without an owner (another host's, say).
+func TestGCLeavesLookalikes(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(`{"models": []}`), 0o644)
+	keep := []string{
+		filepath.Join(dir, ".git", ".index.lock"),
+		filepath.Join(dir, "m-v1", ".weights.lock"),
+		filepath.Join(dir, "m-v1", ".gone.bin.sha256"),
+		filepath.Join(dir, "m-v1", registry.MarkerFile),
+		filepath.Join(dir, ".other.bin.tmp-fresh"),
+		filepath.Join(dir, "model.lock"),
+	}
+	for _, p := range keep {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone := filepath.Join(dir, ".gone.bin.sha256")
+	os.WriteFile(gone, []byte(`{}`), 0o644)
+	for _, k := range []string{registry.EnvDirs, registry.EnvAllowDownloads, registry.EnvMaxVersionsToKeep, registry.EnvOffline} {
+		t.Setenv(k, "")
+	}
+	r, err := registry.New(&registry.Options{Dirs: []string{dir}, CacheDir: filepath.Join(t.TempDir(), "cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.GC(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range keep {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("GC removed %s", p)
+		}
+	}
+	if len(rep.Removed) != 1 || rep.Removed[0].Path != gone || rep.Removed[0].Kind != registry.LeftoverStamp {
+		t.Errorf("GC removed %+v; want only the stamp of a file that is gone", rep.Removed)
+	}
+}

@@ -28,7 +28,7 @@ func (a *app) gc(ctx context.Context, args []string) error {
 			fmt.Fprintf(a.stdout, "%s %s (%s, %s)\n", verb, l.Path, l.Kind, sizeText(l.Bytes))
 		}
 		for _, l := range rep.InUse {
-			fmt.Fprintf(a.stdout, "kept %s (%s in use by a running process)\n", l.Path, l.Kind)
+			fmt.Fprintf(a.stdout, "kept %s (%s in use, or too recent to tell)\n", l.Path, l.Kind)
 		}
 		fmt.Fprintf(a.stdout, "%s %d leftovers, %s\n", verb, len(rep.Removed), sizeText(rep.Bytes))
 	}
