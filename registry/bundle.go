@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/modelreg/modelreg/internal/ctxio"
+	"github.com/modelreg/modelreg/internal/stamp"
 )
 
 // BundleManifest is the name of the manifest inside a bundle.
@@ -217,7 +218,7 @@ func treeFiles(root string, m *Model) ([]File, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		switch {
-		case rel == MarkerFile || listed[rel]:
+		case rel == MarkerFile || listed[rel] || stamp.IsStamp(d.Name()):
 			return nil
 		case !d.Type().IsRegular():
 			return fmt.Errorf("%s is not a regular file: %w", p, ErrNotSupported)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -128,7 +127,8 @@ func (r *Registry) importFiles(ctx context.Context, tr *tar.Reader, dir string, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("registry: import: %w", err)
 	}
-	stage, err := os.MkdirTemp(dir, ".import.tmp-")
+	reclaimImports(dir) // staging directories of imports that died
+	stage, err := os.MkdirTemp(dir, importPrefix+atomicfile.OwnerTag())
 	if err != nil {
 		return fmt.Errorf("registry: import: %w", err)
 	}
@@ -456,8 +456,7 @@ func placeImport(te *Model, ie *importEntry) error {
 	}
 	if bundleKind(te) == kindTree {
 		dest = te.Path()
-		marker, _ := json.Marshal(map[string]any{"archive": filepath.Base(te.filePath()), "sha256": te.SHA256, "imported": true})
-		if err := os.WriteFile(filepath.Join(ie.stage, MarkerFile), marker, 0o644); err != nil {
+		if err := writeImportMarker(te, ie); err != nil {
 			return err
 		}
 	}

@@ -40,7 +40,26 @@
 //	<dir>/m-v2/                   ... extracted, with a .modelreg-complete marker
 //	<dir>/a/b/x.pb                manifest "name": "a/b"
 //	<dir>/bundle/<files...>       a multi-file model ("files") named "bundle"
-//	<dir>/.toy-v1.10.onnx.lock    lock file of a download
+//	<dir>/.toy-v1.10.onnx.lock    lock file of a download, removed when it ends
+//	<dir>/.toy-v1.10.onnx.sha256  verification stamp (see below)
+//
+// # Local copies and leftovers
+//
+// A file present locally counts as downloaded only when its bytes are the
+// published ones: its size, and, when the manifest gives a sha256, a
+// verification stamp written when the bytes were last hashed (the digest
+// with the file's size, modification time and inode) that still matches,
+// or else a new hash. A copy with other bytes is downloaded again (or, when
+// it cannot be, the error wraps [ErrCorrupt]). An extraction records the
+// size and sha256 of every file it wrote in its marker, and those are
+// checked the same way. Archives expand to at most
+// [Options.MaxExtractSize] bytes and [Options.MaxExtractRatio] times their
+// own size (an [*ExtractLimitError] otherwise, and nothing is kept).
+// Interrupted operations leave hidden files: a partial download (resumed by
+// the next download of the model), temp files of a process that died, an
+// import's staging directory. The next download, flush or import of the
+// same model or directory removes those of dead processes, and
+// [Registry.GC] removes every one that no live process owns.
 //
 // Every file the registry keeps for itself beside or inside models (lock
 // files, verification stamps, temporary, partial and staging files, the

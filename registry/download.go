@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
@@ -92,9 +93,11 @@ type DownloadOptions struct {
 }
 
 // Download makes sure the model name is present locally and returns its
-// local path (see [Model.Path]). It returns at once when a copy with the
-// manifest's size exists (and, for an archive, its extraction completed),
-// unless opts.Force.
+// local path (see [Model.Path]). It returns at once when a verified copy
+// exists (see [Registry.IsDownloaded]: the manifest's size, and its sha256
+// through the file's verification stamp or a new hash), unless opts.Force; a
+// present copy with other bytes is downloaded again, and when it cannot be
+// the error wraps [ErrCorrupt].
 //
 // Bytes go to a temporary file in the destination directory; their size and
 // sha256 are checked while they stream (against the manifest, when it gives
@@ -126,14 +129,21 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err != nil {
 		return "", err
 	}
-	if !opts.Force && r.checkLocal(ctx, m, false) == nil {
-		return m.Path(), nil
+	local := errors.New("forced")
+	if !opts.Force {
+		if local = r.checkLocal(ctx, m, false); local == nil {
+			return m.Path(), nil
+		}
 	}
 	if err := r.canDownload(m); err != nil {
-		return "", err
+		return "", corruptCopy(local, err)
 	}
+	key := leaderKey{r, m.filePath()}
 	for attempt := 1; ; attempt++ {
-		ch := r.flight.DoChan(m.filePath(), func() (any, error) {
+		tok := new(byte)
+		ch := r.flight.DoChan(key.path, func() (any, error) {
+			fetchLeaders.Store(key, tok)
+			defer fetchLeaders.CompareAndDelete(key, tok)
 			return nil, r.fetch(ctx, m, opts)
 		})
 		select {
@@ -142,14 +152,31 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 				continue // joined a transfer whose caller gave up: run our own
 			}
 			if res.Err != nil {
-				return "", res.Err
+				return "", corruptCopy(local, res.Err)
 			}
 			return m.Path(), nil
 		case <-ctx.Done():
+			if v, ok := fetchLeaders.Load(key); ok && v == tok {
+				// Our own transfer: it stops at once, and returning only
+				// once it has recorded its progress (and removed what it
+				// cannot resume) lets a process exit without losing it.
+				<-ch
+			}
 			return "", ctx.Err()
 		}
 	}
 }
+
+// leaderKey names a transfer of one registry: its destination.
+type leaderKey struct {
+	r    *Registry
+	path string
+}
+
+// fetchLeaders maps each running transfer to the token of the Download call
+// that runs it (with its context): that call, when cancelled, waits for the
+// transfer to wind down; callers that joined it do not.
+var fetchLeaders sync.Map
 
 // cancelled reports whether err comes from a cancelled context.
 func cancelled(err error) bool {
@@ -198,7 +225,12 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer func() {
+		// Removed while held, which the lock protocol allows: a waiter on
+		// it retries on a new file, and none is left behind.
+		os.Remove(lockPath(dest))
+		unlock()
+	}()
 	if !opts.Force && r.checkLocal(ctx, m, false) == nil {
 		return nil // another process finished it while we waited
 	}
@@ -289,7 +321,7 @@ func (r *Registry) fetchFiles(ctx context.Context, m *Model, force bool, p *prog
 	for _, file := range m.Files {
 		dest := filepath.Join(root, filepath.FromSlash(file.Path))
 		size := sizeOf(file.SizeBytes)
-		if !force && verifyFile(ctx, dest, size, "") == nil {
+		if !force && checkPresent(ctx, dest, size, file.SHA256, false) == nil {
 			p.base += max(size, 0)
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
@@ -34,12 +36,17 @@ func (r *Registry) extract(ctx context.Context, m *Model, src string, p *progres
 	}
 	defer os.RemoveAll(tmp)
 	ext := strings.ToLower(compoundExt(m.BaseFilename))
-	if err := extractArchive(ctx, src, ext, tmp, r.cfg.maxExtract); err != nil {
+	files, err := extractArchive(ctx, src, ext, tmp, r.extractLimits(src))
+	if err != nil {
 		return fmt.Errorf("registry: extract %s: %w", m.Name(), err)
 	}
 	root := contentRoot(tmp, m)
-	marker, _ := json.Marshal(map[string]any{"archive": filepath.Base(m.filePath()), "sha256": m.SHA256})
-	if err := os.WriteFile(filepath.Join(root, MarkerFile), marker, 0o644); err != nil {
+	mk := marker{Archive: filepath.Base(m.filePath()), SHA256: m.SHA256, Files: underRoot(tmp, root, files)}
+	for _, f := range mk.Files {
+		r.stamp(filepath.Join(root, filepath.FromSlash(f.Path)), f.SHA256)
+	}
+	data, _ := json.Marshal(mk)
+	if err := os.WriteFile(filepath.Join(root, MarkerFile), data, 0o644); err != nil {
 		return err
 	}
 	return replaceDir(root, dest)
@@ -96,26 +103,35 @@ func randSuffix() string {
 
 // extractArchive unpacks src (an archive of kind ext) into dir, refusing
 // entries that would escape dir, links and special files, and stopping once
-// more than limit bytes were written.
-func extractArchive(ctx context.Context, src, ext, dir string, limit int64) error {
-	x := &extractor{ctx: ctx, dir: dir, left: limit}
+// the extracted bytes pass lim. It returns the files written, with their
+// sizes and sha256.
+func extractArchive(ctx context.Context, src, ext, dir string, lim extractLimit) ([]extractedFile, error) {
+	x := &extractor{ctx: ctx, dir: dir, lim: lim, left: lim.max, files: map[string]extractedFile{}}
+	var err error
 	switch ext {
 	case ".zip":
-		return x.zip(src)
+		err = x.zip(src)
 	case ".tar":
-		return x.tarFile(src, nil)
+		err = x.tarFile(src, nil)
 	case ".tar.gz", ".tgz":
-		return x.tarFile(src, func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) })
+		err = x.tarFile(src, func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) })
 	case ".tar.bz2", ".tar.bz", ".tbz", ".tbz2":
-		return x.tarFile(src, func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil })
+		err = x.tarFile(src, func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil })
+	default:
+		err = fmt.Errorf("archives of type %q cannot be extracted: %w", ext, ErrNotSupported)
 	}
-	return fmt.Errorf("archives of type %q cannot be extracted: %w", ext, ErrNotSupported)
+	if err != nil {
+		return nil, err
+	}
+	return x.list(), nil
 }
 
 type extractor struct {
-	ctx  context.Context
-	dir  string
-	left int64
+	ctx   context.Context
+	dir   string
+	lim   extractLimit
+	left  int64
+	files map[string]extractedFile // by slash path relative to dir
 }
 
 // target validates an entry name and returns where it goes.
@@ -145,13 +161,18 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, io.LimitReader(corruptReader{r}, x.left+1))
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(corruptReader{r}, x.left+1))
 	x.left -= n
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil && x.left < 0 {
-		err = fmt.Errorf("archive expands beyond the %d-byte limit: %w", x.left+n, ErrCorrupt)
+		err = x.lim.exceeded(x.lim.max - x.left)
+	}
+	if err == nil {
+		rel, _ := filepath.Rel(x.dir, dst)
+		x.files[filepath.ToSlash(rel)] = extractedFile{Path: filepath.ToSlash(rel), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	}
 	return err
 }
@@ -192,7 +213,13 @@ func (x *extractor) tar(tr *tar.Reader) error {
 		case tar.TypeDir:
 			err = x.mkdir(h.Name)
 		case tar.TypeReg, tar.TypeRegA:
+			if sparseTar(h) {
+				err = fmt.Errorf("archive entry %q is a sparse file (GNU sparse tar), which is not supported; refusing it: %w", h.Name, ErrCorrupt)
+				break
+			}
 			err = x.file(h.Name, fs.FileMode(h.Mode), tr)
+		case tar.TypeGNUSparse:
+			err = fmt.Errorf("archive entry %q is a sparse file (GNU sparse tar), which is not supported; refusing it: %w", h.Name, ErrCorrupt)
 		case tar.TypeXGlobalHeader, tar.TypeXHeader:
 		default:
 			err = fmt.Errorf("archive entry %q is a link or special file; refusing it: %w", h.Name, ErrCorrupt)
@@ -243,4 +270,47 @@ func (c corruptReader) Read(p []byte) (int, error) {
 		err = fmt.Errorf("bad archive: %w: %w", err, ErrCorrupt)
 	}
 	return n, err
+}
+
+// list returns the files written, sorted by path.
+func (x *extractor) list() []extractedFile {
+	out := make([]extractedFile, 0, len(x.files))
+	for _, f := range x.files {
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b extractedFile) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// underRoot keeps the files of fs (relative to tmp) that lie under root and
+// makes them relative to it.
+func underRoot(tmp, root string, fs []extractedFile) []extractedFile {
+	if root == tmp {
+		return fs
+	}
+	prefix, _ := filepath.Rel(tmp, root)
+	prefix = filepath.ToSlash(prefix) + "/"
+	var out []extractedFile
+	for _, f := range fs {
+		if rest, ok := strings.CutPrefix(f.Path, prefix); ok {
+			f.Path = rest
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sparseTar reports whether h describes a sparse file: a GNU sparse entry
+// ('S'), or a PAX one (GNU.sparse.* records), which archive/tar presents as
+// a regular file.
+func sparseTar(h *tar.Header) bool {
+	if h.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -168,4 +169,77 @@ func TestExtractRefusesHostileArchives(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Archive bombs stop at the compression-ratio limit or the size cap, with an
+// error naming the limit, and leave nothing behind; sparse tar entries are
+// refused as what they are.
+func TestExtractLimits(t *testing.T) {
+	zeros := string(make([]byte, 4<<20)) // 4 MiB of zeros gzip to about 4 KiB
+	bomb := makeTarGz(t, []arEntry{{name: "zeros", body: zeros}})
+	text := makeTarGz(t, []arEntry{{name: "labels.txt", body: string(bytes.Repeat([]byte("person\n"), 20000))}})
+	tests := []struct {
+		name    string
+		file    string
+		data    []byte
+		opts    *Options
+		wantErr string // "" for success
+		ratio   bool
+	}{
+		{"ratio limit (default)", "b.tar.gz", bomb, nil, "--max-extract-ratio", true},
+		{"ratio limit (set)", "b.tar.gz", bomb, &Options{MaxExtractRatio: 10}, "--max-extract-ratio", true},
+		{"size cap", "b.tar.gz", bomb, &Options{MaxExtractSize: 1 << 20, MaxExtractRatio: -1}, "--max-extract-size", false},
+		{"ratio limit off", "b.tar.gz", bomb, &Options{MaxExtractRatio: -1}, "", false},
+		{"small text archive under the 1 MiB floor", "t.tar.gz", text, nil, "", false},
+		{"GNU sparse entry", "s.tar", gnuSparseTar(), nil, "sparse file", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store, _ := newStore(t, map[string][]byte{"k": tt.data})
+			d := t.TempDir()
+			cfg := fmt.Sprintf(`{"store": %q, "key": "k", "extract_archive": true}`, store)
+			writeManifest(t, d, fmt.Sprintf(`{"base_name": "b", "base_filename": %q, "manager": {"type": %q, "config": %s}}`, tt.file, testType, cfg))
+			r := newTestRegistry(t, tt.opts, d)
+			_, err := r.Download(t.Context(), "b", nil)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Download = %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Download = %v; want ErrCorrupt naming %q", err, tt.wantErr)
+			}
+			if le, ok := errors.AsType[*ExtractLimitError](err); tt.wantErr != "sparse file" && (!ok || le.Ratio != tt.ratio || !errors.Is(err, ErrExtractLimit)) {
+				t.Errorf("error %v: want an *ExtractLimitError with Ratio %v", err, tt.ratio)
+			}
+			assertNoFiles(t, d)
+		})
+	}
+}
+
+// gnuSparseTar returns a tar holding one old-GNU sparse entry ('S'), which
+// archive/tar reads but cannot write: 5 stored bytes of a 1000-byte file.
+func gnuSparseTar() []byte {
+	h := make([]byte, 512)
+	field := func(off int, v string) { copy(h[off:], v) }
+	field(0, "s.bin")
+	field(100, "0000644\x00")
+	field(108, "0000000\x00")
+	field(116, "0000000\x00")
+	field(124, fmt.Sprintf("%011o\x00", 5))
+	field(136, fmt.Sprintf("%011o\x00", 0))
+	h[156] = tar.TypeGNUSparse
+	field(257, "ustar  \x00")
+	field(386, fmt.Sprintf("%011o\x00%011o\x00", 0, 5)) // one sparse entry: offset 0, 5 bytes
+	field(483, fmt.Sprintf("%011o\x00", 1000))          // real size
+	field(148, "        ")
+	sum := 0
+	for _, b := range h {
+		sum += int(b)
+	}
+	field(148, fmt.Sprintf("%06o\x00 ", sum))
+	data := make([]byte, 512)
+	copy(data, "hello")
+	return append(append(h, data...), make([]byte, 1024)...)
 }

@@ -212,17 +212,22 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 	}
 	if !rep.DryRun {
 		cleanLeftovers(file)
+		if p := m.Path(); p != file {
+			reclaimLeftovers(p)
+		}
 		removeEmptyParents(filepath.Dir(file), m.loc.data)
 	}
 	return nil
 }
 
 // cleanLeftovers removes the lock file of a flushed model, which the caller
-// holds (a waiter then locks a new one); temp files of downloads still
-// running are left to their owners.
+// holds (a waiter then locks a new one), its stamp, and the leftovers of
+// dead processes and stopped downloads (see reclaimLeftovers); temp files
+// of downloads still running are left to their owners.
 func cleanLeftovers(file string) {
 	os.Remove(lockPath(file))
 	stamp.Remove(file)
+	reclaimLeftovers(file)
 }
 
 func diskUsage(p string) (int64, error) {

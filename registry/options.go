@@ -78,13 +78,18 @@ type Options struct {
 	// When 0, MODELS_MAX_MANIFEST_SIZE decides; default
 	// DefaultMaxManifestSize (64 MiB).
 	MaxManifestSize int64
+	// MaxExtractRatio caps the bytes an archive may expand to at this many
+	// times the archive's own size (but never below 1 MiB), refusing archive
+	// bombs long before MaxExtractSize fills a disk. 0 means
+	// DefaultMaxExtractRatio (200; model weights compress 1–3 times);
+	// negative means no ratio limit. A refused archive gives an
+	// *ExtractLimitError and leaves nothing behind.
+	MaxExtractRatio float64
 	// HTTPClient is handed to managers; nil means their default.
 	HTTPClient *http.Client
 	// Logger receives warnings and progress notes; nil discards them.
 	Logger *slog.Logger
 }
-
-const defaultMaxExtract = 64 << 30
 
 // config is Options with every default applied.
 type config struct {
@@ -97,6 +102,7 @@ type config struct {
 	maxExtract     int64
 	maxDownload    int64
 	maxManifest    int64
+	maxRatio       float64
 	client         *http.Client
 	log            *slog.Logger
 }
@@ -118,6 +124,12 @@ func resolveOptions(o *Options) (*config, error) {
 		return nil, merr
 	}
 	c.maxManifest = maxManifest
+	switch c.maxRatio = o.MaxExtractRatio; {
+	case c.maxRatio == 0:
+		c.maxRatio = DefaultMaxExtractRatio
+	case c.maxRatio < 0:
+		c.maxRatio = 0
+	}
 	var err error
 	if c.dirs, err = resolveDirs(o.Dirs); err != nil {
 		return nil, err

@@ -3,9 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -31,7 +29,7 @@ func (r *Registry) Get(ctx context.Context, name string) (*Model, error) {
 
 // ListOptions filters [Registry.List]. A nil *ListOptions lists everything.
 type ListOptions struct {
-	Downloaded bool     // only models with a local copy (size checked, not hashed)
+	Downloaded bool     // only models with a verified local copy (as IsDownloaded)
 	Tags       []string // only models carrying all of these tags
 	Search     string   // only models whose full name contains this, ignoring case
 }
@@ -124,8 +122,11 @@ func (r *Registry) Find(ctx context.Context, name string) (string, error) {
 }
 
 // IsDownloaded reports whether a verified local copy of the model exists:
-// every file present with the manifest's size (and, when verify is true,
-// its sha256), or, for an extracted archive, the completion marker present.
+// every file present with the manifest's size and sha256, or, for an
+// extracted archive, the completion marker present and every file it
+// records unchanged. A sha256 is trusted from the file's verification stamp
+// while the file's size, modification time and inode are unchanged, and
+// checked again otherwise; verify re-hashes every file regardless.
 // A manager-less model gives false and an error wrapping [ErrNotManaged].
 func (r *Registry) IsDownloaded(ctx context.Context, name string, verify bool) (bool, error) {
 	m, err := r.managed(ctx, name)
@@ -152,7 +153,10 @@ func (r *Registry) Verify(ctx context.Context, name string) error {
 	return r.checkLocal(ctx, m, true)
 }
 
-// checkLocal checks the local copy of m; see IsDownloaded and Verify.
+// checkLocal checks the local copy of m; see IsDownloaded and Verify. A
+// file with a sha256 in the manifest counts only when its verification stamp
+// matches or it is hashed again (see checkPresent); hash hashes every file
+// whatever its stamp.
 func (r *Registry) checkLocal(ctx context.Context, m *Model, hash bool) error {
 	if m.extracts() {
 		return checkExtracted(ctx, m, hash)
@@ -160,16 +164,16 @@ func (r *Registry) checkLocal(ctx context.Context, m *Model, hash bool) error {
 	if len(m.Files) > 0 {
 		return checkFiles(ctx, m.filePath(), m.Files, hash)
 	}
-	sum := ""
-	if hash {
-		sum = m.SHA256
-	}
-	return verifyFile(ctx, m.filePath(), m.Size(), sum)
+	return checkPresent(ctx, m.filePath(), m.Size(), m.SHA256, hash)
 }
 
 func checkExtracted(ctx context.Context, m *Model, hash bool) error {
-	if _, err := os.Stat(filepath.Join(m.Path(), MarkerFile)); err != nil {
-		return fmt.Errorf("registry: %s: extraction incomplete or absent: %w", m.Path(), ErrNotDownloaded)
+	mk, err := readMarker(m.Path())
+	if err != nil {
+		return err
+	}
+	if err := checkMarkerFiles(ctx, m.Path(), mk, hash); err != nil {
+		return err
 	}
 	if err := checkFiles(ctx, m.Path(), m.Files, hash); err != nil {
 		return err
@@ -185,11 +189,7 @@ func checkExtracted(ctx context.Context, m *Model, hash bool) error {
 
 func checkFiles(ctx context.Context, root string, files []File, hash bool) error {
 	for _, f := range files {
-		sum := ""
-		if hash {
-			sum = f.SHA256
-		}
-		if err := verifyFile(ctx, filepath.Join(root, filepath.FromSlash(f.Path)), sizeOf(f.SizeBytes), sum); err != nil {
+		if err := checkPresent(ctx, filepath.Join(root, filepath.FromSlash(f.Path)), sizeOf(f.SizeBytes), f.SHA256, hash); err != nil {
 			return err
 		}
 	}
@@ -206,9 +206,10 @@ type LocalFile struct {
 
 // LocalFiles lists the files of the model's local copy with their expected
 // size and sha256; they exist once the model is downloaded. For an archive
-// whose manifest lists no "files", the extracted tree is walked (Size -1),
-// which needs the model downloaded, else the error wraps
-// [ErrNotDownloaded].
+// whose manifest lists no "files", they are the files the extraction
+// recorded, with their size and sha256 (or, for an extraction recorded
+// without them, the extracted tree walked, Size -1); this needs the model
+// downloaded, else the error wraps [ErrNotDownloaded].
 func (r *Registry) LocalFiles(ctx context.Context, name string) ([]LocalFile, error) {
 	m, err := r.managed(ctx, name)
 	if err != nil {
@@ -229,11 +230,19 @@ func (r *Registry) LocalFiles(ctx context.Context, name string) ([]LocalFile, er
 }
 
 func walkExtracted(root string) ([]LocalFile, error) {
-	if _, err := os.Stat(filepath.Join(root, MarkerFile)); err != nil {
-		return nil, fmt.Errorf("registry: %s: %w", root, ErrNotDownloaded)
+	mk, err := readMarker(root)
+	if err != nil {
+		return nil, err
+	}
+	if len(mk.Files) > 0 {
+		out := make([]LocalFile, len(mk.Files))
+		for i, f := range mk.Files {
+			out[i] = LocalFile{Path: filepath.Join(root, filepath.FromSlash(f.Path)), Size: f.Size, SHA256: f.SHA256}
+		}
+		return out, nil
 	}
 	var out []LocalFile
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() && !(d.Name() == MarkerFile && filepath.Dir(p) == root) && !stamp.IsStamp(d.Name()) {
 			out = append(out, LocalFile{Path: p, Size: -1})
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -87,7 +88,7 @@ func (a *app) delete(ctx context.Context, args []string) error {
 		return errDeclined
 	}
 	a.printFlush(rep.Local)
-	fmt.Fprintf(a.stdout, "remote copy: %s\n", rep.Remote)
+	fmt.Fprintf(a.stdout, "remote copy: %s\n", redact.String(fmt.Sprint(rep.Remote)))
 	fmt.Fprintf(a.stdout, "removed %s from %s\n", rep.Model, rep.Manifest)
 	return nil
 }
@@ -95,7 +96,7 @@ func (a *app) delete(ctx context.Context, args []string) error {
 // confirm asks on stderr and reads the answer from stdin.
 func (a *app) confirm(m *registry.Model) bool {
 	fmt.Fprintf(a.stderr, "Permanently delete %s (local copy, remote copy if the manager allows it, entry in %s)? [y/N] ",
-		m.Name(), m.ManifestPath())
+		m.Name(), redact.String(m.ManifestPath()))
 	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
 	ans := strings.ToLower(strings.TrimSpace(line))
 	return ans == "y" || ans == "yes"

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	models [--dirs DIRS] [--no-catalog] <command> [flags] [args]
+//	models [--dirs DIRS] [--no-catalog] [--max-extract-size SIZE] [--max-extract-ratio N] <command> [flags] [args]
 //
 //	list [--downloaded] [--search S] [--tags a,b] [--json]
 //	info NAME
@@ -18,25 +18,37 @@
 //	verify [NAME]
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE
+//	gc [--dry-run]
 //
 // export writes downloaded models and their manifest entries to a bundle
 // (tar, or tar.gz for -o *.gz, *.tgz or --gzip; "-o -" is standard output);
 // import verifies every file of a bundle ("-" reads standard input) before
 // adding its models, downloaded, to --dir or the first directory of the
-// search path. With MODELS_OFFLINE=1 nothing touches the network.
+// search path. With MODELS_OFFLINE=1 nothing touches the network. gc
+// removes what interrupted operations left in the models directories and
+// the cache (partial downloads, temp files and staging directories of dead
+// processes, idle lock files), never what a running process owns.
 //
 // --dirs (a list separated like PATH) overrides MODELS_DIRS. The catalog
 // bundled with the command (package catalog: yolox-nano-coco,
 // picodet-s-320-coco) is searched after the search path, unless
 // --no-catalog; its models install into the user cache. The exit status
 // is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage
-// error.
+// error. SIGINT or SIGTERM stops the command cleanly: a download keeps what
+// it can resume and removes what it cannot, the command prints
+// "interrupted; run the same command to resume" and exits with 130 (SIGINT)
+// or 143 (SIGTERM); a second signal kills it at once.
+//
+// --max-extract-size (default 64GiB) and --max-extract-ratio (default 200
+// times the archive's size, -1 for none) bound what an archive may expand
+// to; an archive past either is refused, its error naming the flag, and
+// nothing of it is kept. Output never shows credentials: URL passwords,
+// token-like query values and secret config fields print as "xxxxx"
+// (package internal/redact).
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
 
 	// Manager types available to manifests.
 	_ "github.com/modelreg/modelreg/registry/blobmanager"
@@ -46,8 +58,13 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(runMain(os.Args[1:]))
+}
+
+// runMain runs the command line args with the process's standard streams,
+// cancelled by SIGINT or SIGTERM, and returns the exit status.
+func runMain(args []string) int {
+	ctx, stop := interruptContext()
+	defer stop()
+	return run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 }

@@ -45,33 +45,16 @@ type sizeFlag int64
 func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
 
 func (s *sizeFlag) Set(v string) error {
+	if strings.TrimSpace(v) == "-1" {
+		*s = -1 // no limit
+		return nil
+	}
 	n, err := parseSize(v)
 	if err != nil {
 		return err
 	}
 	*s = sizeFlag(n)
 	return nil
-}
-
-// parseSize parses "1048576", "512KiB", "64G", "-1".
-func parseSize(v string) (int64, error) {
-	t := strings.TrimSpace(v)
-	i := len(t)
-	for i > 0 && (t[i-1] < '0' || t[i-1] > '9') {
-		i--
-	}
-	unit := strings.TrimSuffix(strings.ToLower(t[i:]), "b")
-	unit = strings.TrimSuffix(unit, "i")
-	shift := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30, "t": 40}
-	sh, ok := shift[unit]
-	n, err := strconv.ParseInt(t[:i], 10, 64)
-	if !ok || err != nil || n > 0 && n > (1<<62)>>sh {
-		return 0, fmt.Errorf("invalid size %q (want a number of bytes, optionally with KiB, MiB, GiB or TiB)", v)
-	}
-	if n < 0 {
-		return -1, nil
-	}
-	return n << sh, nil
 }
 
 // payloadLog filters the standard logger's output, where net/http reports

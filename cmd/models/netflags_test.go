@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-func TestParseSize(t *testing.T) {
+func TestSizeFlag(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int64
@@ -31,9 +31,10 @@ func TestParseSize(t *testing.T) {
 		{"99999999999TiB", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseSize(tt.in)
-		if (err == nil) != tt.ok || tt.ok && got != tt.want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		var f sizeFlag
+		err := f.Set(tt.in)
+		if got := int64(f); (err == nil) != tt.ok || tt.ok && got != tt.want {
+			t.Errorf("sizeFlag.Set(%q) = %d, %v; want %d (ok %v)", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -55,7 +57,7 @@ func (a *app) list(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, w := range warns {
-		fmt.Fprintf(a.stderr, "models: warning: %s\n", w)
+		fmt.Fprintf(a.stderr, "models: warning: %s\n", redact.String(fmt.Sprint(w)))
 	}
 	recs := make([]record, len(models))
 	for i, m := range models {
@@ -110,11 +112,23 @@ func splitComma(s string) []string {
 	return out
 }
 
+// printJSON prints v as indented JSON with its credentials redacted (see
+// package internal/redact): manager configs and mirrors may hold URL
+// passwords and tokens.
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, redact.JSON(bytes.TrimSpace(raw.Bytes())), "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err := a.stdout.Write(out.Bytes())
+	return err
 }
 
 func (a *app) info(ctx context.Context, args []string) error {
@@ -175,7 +189,7 @@ func (a *app) verify(ctx context.Context, args []string) error {
 	for _, n := range names {
 		if err := reg.Verify(ctx, n); err != nil {
 			bad++
-			fmt.Fprintf(a.stdout, "FAIL  %s: %v\n", n, err)
+			fmt.Fprintf(a.stdout, "FAIL  %s: %s\n", n, redact.String(err.Error()))
 			continue
 		}
 		fmt.Fprintf(a.stdout, "ok    %s\n", n)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -153,7 +154,7 @@ func (a *app) publish(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "would publish %s (%d bytes, sha256 %s)\n", rep.Model.Name(), rep.Model.Size(), rep.Model.SHA256)
 		return nil
 	case rep.Uploaded:
-		fmt.Fprintf(a.stdout, "uploaded %s to %s\n", rep.Model.Name(), rep.Key)
+		fmt.Fprintf(a.stdout, "uploaded %s to %s\n", rep.Model.Name(), redact.String(rep.Key))
 	default:
 		fmt.Fprintf(a.stdout, "not uploaded: the %s manager cannot upload; upload the file yourself\n", rep.Model.Manager.Type)
 	}

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/modelreg/modelreg/catalog"
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -27,6 +30,8 @@ type app struct {
 	dirs           string
 	dirsSet        bool
 	noCatalog      bool
+	maxExtract     int64   // --max-extract-size; 0: the registry's default
+	maxRatio       float64 // --max-extract-ratio; 0: the registry's default
 }
 
 type command struct {
@@ -50,6 +55,7 @@ func init() {
 		{"verify", "[NAME]", "re-hash local copies and report mismatches", (*app).verify},
 		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
 		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
+		{"gc", "[--dry-run]", "remove leftovers of interrupted operations (partial downloads, temp files, idle locks)", (*app).gc},
 	}
 }
 
@@ -57,6 +63,11 @@ func init() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	err := a.dispatch(ctx, args)
+	if err != nil {
+		if code, ok := interrupted(ctx, stderr); ok {
+			return code
+		}
+	}
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -64,11 +75,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "models: %v\n", err)
+		fmt.Fprintf(stderr, "models: %s\n", redact.String(err.Error()))
 		fmt.Fprintln(stderr, "run 'models help' for usage")
 		return 2
 	}
-	fmt.Fprintf(stderr, "models: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	fmt.Fprintf(stderr, "models: %s\n", redact.String(strings.ReplaceAll(err.Error(), "\n", " ")))
 	return 1
 }
 
@@ -100,6 +111,8 @@ func (a *app) usage() {
 		fmt.Fprintf(a.stdout, "  %-9s %s\n            %s\n", c.name, c.args, c.help)
 	}
 	fmt.Fprintf(a.stdout, "\n--dirs overrides %s (directories separated by %q).\n", registry.EnvDirs, string(filepath.ListSeparator))
+	fmt.Fprintf(a.stdout, "--max-extract-size SIZE (e.g. 2GiB; default 64GiB) and --max-extract-ratio N (default %d, -1: none)\n"+
+		"bound what an archive may expand to: SIZE in all, N times the archive's size.\n", registry.DefaultMaxExtractRatio)
 }
 
 // flags returns a flag set with the global --dirs flag.
@@ -111,6 +124,19 @@ func (a *app) flags(name string) *flag.FlagSet {
 		return nil
 	})
 	fs.BoolVar(&a.noCatalog, "no-catalog", a.noCatalog, "leave out the catalog bundled with the command")
+	fs.Func("max-extract-size", "the most bytes an archive may expand to (e.g. 2GiB)", func(s string) error {
+		n, err := parseSize(s)
+		a.maxExtract = n
+		return err
+	})
+	fs.Func("max-extract-ratio", "the most times its size an archive may expand to (-1: no limit)", func(s string) error {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("not a ratio (a number such as 200, or -1 for none): %q", s)
+		}
+		a.maxRatio = v
+		return nil
+	})
 	return fs
 }
 
@@ -150,6 +176,12 @@ func (a *app) registry(opts *registry.Options) (*registry.Registry, error) {
 	}
 	if !a.noCatalog {
 		opts.Catalogs = append(opts.Catalogs, catalog.Catalog())
+	}
+	if opts.MaxExtractSize == 0 {
+		opts.MaxExtractSize = a.maxExtract
+	}
+	if opts.MaxExtractRatio == 0 {
+		opts.MaxExtractRatio = a.maxRatio
 	}
 	return registry.New(opts)
 }
