@@ -89,12 +89,12 @@ func TestScrub(t *testing.T) {
 	s.add("opaque-token-1234")
 	s.add("short") // too short to be remembered
 	tests := []struct{ in, want string }{
-		{"got opaque-token-1234 back", "got [REDACTED] back"},
-		{"Authorization: Bearer abc.def", "Authorization: Bearer [REDACTED]"},
-		{"token ya29.a0AfH6SM-xyz_1 expired", "token [REDACTED] expired"},
-		{`{"access_token": "abc", "x": 1}`, `{"access_token": "[REDACTED]", "x": 1}`},
-		{"url?key=AIzaSecret&id=1", "url?key=[REDACTED]&id=1"},
-		{"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY----- after", "[REDACTED] after"},
+		{"got opaque-token-1234 back", "got xxxxx back"},
+		{"Authorization: Bearer abc.def", "Authorization: Bearer xxxxx"},
+		{"token ya29.a0AfH6SM-xyz_1 expired", "token xxxxx expired"},
+		{`{"access_token": "abc", "x": 1}`, `{"access_token": "xxxxx", "x": 1}`},
+		{"url?key=AIzaSecret&id=1", "url?key=xxxxx&id=1"},
+		{"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY----- after", "xxxxx after"},
 		{"short stays", "short stays"},
 	}
 	for _, tt := range tests {
@@ -105,8 +105,8 @@ func TestScrub(t *testing.T) {
 }
 
 func TestRedactURL(t *testing.T) {
-	got := redactURL("https://u:p@h/download?id=ID&confirm=TOK&uuid=U")
-	want := "https://u:xxxxx@h/download?confirm=x&id=ID&uuid=x"
+	got := redactURL("https://u:p@h/download?id=ID&confirm=TOK&uuid=U&access_token=T")
+	want := "https://xxxxx@h/download?id=ID&confirm=TOK&uuid=U&access_token=xxxxx"
 	if got != want {
 		t.Errorf("redactURL = %q; want %q", got, want)
 	}

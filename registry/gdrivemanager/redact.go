@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/modelreg/modelreg/internal/redact"
 	"net/url"
 	"regexp"
 	"slices"
@@ -16,17 +17,12 @@ import (
 // maxSecrets is how many recent token values a Manager remembers to scrub.
 const maxSecrets = 8
 
-// redacted replaces secrets in messages.
-const redacted = "[REDACTED]"
+// redacted replaces secrets in messages: the module's one mask.
+const redacted = redact.Mask
 
-// secretPatterns match credentials whatever their origin: bearer tokens,
-// Google access tokens, token-like query parameters and PEM private keys.
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?is)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`),
-	regexp.MustCompile(`ya29\.[0-9A-Za-z_.\-]+`),
-	regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`),
-	regexp.MustCompile(`(?i)((?:access_token|refresh_token|id_token|client_secret|private_key|key|token)["']?\s*[=:]\s*["']?)[^\s&"',;}]+`),
-}
+// googleToken matches Google OAuth access tokens wherever they appear; the
+// module's policy (internal/redact) finds the other credentials.
+var googleToken = regexp.MustCompile(`ya29\.[0-9A-Za-z_.\-]+`)
 
 // secrets remembers the token values a Manager has used, so that they can be
 // removed from error messages. It is safe for concurrent use.
@@ -58,12 +54,8 @@ func (s *secrets) scrub(msg string) string {
 		msg = strings.ReplaceAll(msg, v, redacted)
 	}
 	s.mu.Unlock()
-	msg = secretPatterns[0].ReplaceAllString(msg, redacted)
-	msg = secretPatterns[1].ReplaceAllString(msg, redacted)
-	for _, re := range secretPatterns[2:] {
-		msg = re.ReplaceAllString(msg, "${1}"+redacted)
-	}
-	return msg
+	msg = googleToken.ReplaceAllString(msg, redacted)
+	return redact.String(msg)
 }
 
 // recordingSource is a token source that remembers the tokens it hands out.
@@ -95,25 +87,8 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// shownParams are the query parameters whose values appear in messages.
-var shownParams = []string{"id", "alt", "export", "uploadType", "supportsAllDrives", "fields", "prettyPrint"}
-
-// redactURL returns u with the values of other query parameters and any user
-// information replaced.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable url)"
-	}
-	q := p.Query()
-	for k := range q {
-		if !slices.Contains(shownParams, k) {
-			q[k] = []string{"x"}
-		}
-	}
-	p.RawQuery = q.Encode()
-	return p.Redacted()
-}
+// redactURL returns u with its credentials hidden (internal/redact).
+func redactURL(u string) string { return redact.URL(u) }
 
 // requestError wraps an error from sending a request: a context error when
 // ctx is done, else the error with its URL redacted and its message scrubbed.

@@ -2,6 +2,7 @@ package httpmanager
 
 import (
 	"fmt"
+	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"net/url"
 	"strings"
 
@@ -99,35 +100,12 @@ func (m *Manager) resolve(key string) (u, shown string, err error) {
 	return u, redact(parsed), nil
 }
 
-// redact returns u as a string without its user information, query values
-// or fragment.
-func redact(u *url.URL) string {
-	r := *u
-	if r.User != nil {
-		r.User = url.User("REDACTED")
-	}
-	if r.RawQuery != "" {
-		q := r.Query()
-		for k := range q {
-			q[k] = []string{"REDACTED"}
-		}
-		r.RawQuery = q.Encode()
-	}
-	r.Fragment, r.RawFragment = "", ""
-	return r.String()
-}
+// redact returns u with its credentials hidden, by the module's one policy
+// (internal/redact: user information, credential-like query values).
+func redact(u *url.URL) string { return redactpkg.URL(u.String()) }
 
 // redactString is redact for a string that may not parse.
-func redactString(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return redact(u)
-	}
-	s, _, _ = strings.Cut(s, "?")
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		s = "REDACTED" + s[i:]
-	}
-	return s
-}
+func redactString(s string) string { return redactpkg.URL(s) }
 
 // redactError replaces the URL in a *url.Error by its redacted form.
 func redactError(err error) error {
