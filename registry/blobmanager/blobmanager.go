@@ -151,8 +151,8 @@ func (m *Manager) use(ctx context.Context, key string) (*blob.Bucket, error) {
 // checkKey reports whether key is a valid key: slash-separated, relative,
 // with no empty, "." or ".." elements.
 func checkKey(key string) error {
-	if key == "." || !fs.ValidPath(key) {
-		return fmt.Errorf("blobmanager: invalid key %q: %w", key, registry.ErrInvalidEntry)
+	if err := registry.CheckKey(key); err != nil {
+		return fmt.Errorf("blobmanager: %w", err)
 	}
 	return nil
 }

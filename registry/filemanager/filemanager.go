@@ -181,12 +181,11 @@ func (m *Manager) diskPath(ctx context.Context, key string) (string, error) {
 
 // checkKey reports whether key is a valid key for m.
 func (m *Manager) checkKey(key string) error {
-	ok := key != "." && fs.ValidPath(key)
-	if ok && m.dir != "" {
-		ok = filepath.IsLocal(filepath.FromSlash(key))
+	if err := registry.CheckKey(key); err != nil {
+		return fmt.Errorf("filemanager: %w", err)
 	}
-	if !ok {
-		return fmt.Errorf("filemanager: invalid key %q: %w", key, registry.ErrInvalidEntry)
+	if m.dir != "" && !filepath.IsLocal(filepath.FromSlash(key)) { // reserved names (NUL on Windows)
+		return fmt.Errorf("filemanager: invalid key %q (a name the operating system reserves): %w", key, registry.ErrInvalidEntry)
 	}
 	return nil
 }

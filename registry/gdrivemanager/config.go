@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"strings"
 
 	"github.com/modelreg/modelreg/registry"
 )
@@ -53,8 +51,8 @@ func open(_ context.Context, env *registry.ManagerEnv) (registry.Manager, string
 // checkKey refuses keys that cannot be file ids: empty, absolute, or with
 // "." or ".." elements (real ids are letters, digits, "-" and "_").
 func checkKey(key string) error {
-	if key == "" || !fs.ValidPath(key) || key == "." || strings.ContainsAny(key, "\\\x00\r\n") {
-		return invalidf("invalid file id %q", key)
+	if err := registry.CheckKey(key); err != nil {
+		return fmt.Errorf("gdrivemanager: file id: %w", err)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func checkKey(key string) error {
 		return invalid("invalid key %q", redactString(key))
 	}
 	unescaped, err := url.PathUnescape(p)
-	if err != nil || !localPath(p) || !localPath(unescaped) {
+	if err != nil || !localPath(p) || !localPath(unescaped) || registry.CheckKey(unescaped) != nil {
 		return invalid("invalid key %q", redactString(key))
 	}
 	return nil

@@ -151,10 +151,10 @@ func testNotFound(t *testing.T, h Harness) {
 func testInvalidKey(t *testing.T, h Harness) {
 	m, seed := h.MakeManager(t)
 	seed(t, "x.bin", []byte("secret"))
-	for _, key := range []string{"", "/x.bin", "../x.bin", "a/../../x.bin"} {
+	for _, key := range []string{"", ".", "/x.bin", "../x.bin", "a/../../x.bin", `a\..\..\x.bin`, "x.bin\x00", "a//x.bin"} {
 		got, err := download(t.Context(), m, key)
-		if err == nil || len(got) != 0 {
-			t.Errorf("Download(%q) = %d bytes, %v; want an error and no bytes", key, len(got), err)
+		if !errors.Is(err, registry.ErrInvalidEntry) || len(got) != 0 {
+			t.Errorf("Download(%q) = %d bytes, %v; want an error wrapping ErrInvalidEntry (registry.CheckKey) and no bytes", key, len(got), err)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"slices"
 	"sync"
@@ -181,8 +180,8 @@ func writeChunks(ctx context.Context, key string, w io.Writer, data []byte) erro
 
 // checkKey reports whether key is a valid key.
 func checkKey(key string) error {
-	if key == "." || !fs.ValidPath(key) {
-		return fmt.Errorf("memmanager: invalid key %q: %w", key, registry.ErrInvalidEntry)
+	if err := registry.CheckKey(key); err != nil {
+		return fmt.Errorf("memmanager: %w", err)
 	}
 	return nil
 }
