@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"os"
 	"path/filepath"
@@ -61,8 +62,9 @@ func newRegistry(t *testing.T, entries ...map[string]any) *registry.Registry {
 		t.Fatal(err)
 	}
 	var models []map[string]any
-	for _, e := range entries {
-		m := map[string]any{"base_filename": "weights.bin",
+	for i, e := range entries {
+		// Each entry owns its file: entries that share one are refused.
+		m := map[string]any{"base_filename": fmt.Sprintf("e%d/weights.bin", i),
 			"manager": map[string]any{"type": "file", "config": map[string]any{"path": "src/weights.bin"}}}
 		for k, v := range e {
 			m[k] = v

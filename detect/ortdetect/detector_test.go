@@ -1,6 +1,7 @@
 package ortdetect_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelreg/modelreg/catalog"
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/detect/ortdetect"
@@ -146,27 +148,52 @@ func TestProvidersReported(t *testing.T) {
 	}
 }
 
-// A model file damaged after download is refused with ErrCorrupt, not fed
-// to the runtime.
+// A model file damaged after download is never fed to the runtime: the
+// load downloads the published bytes again, or, with downloads switched
+// off, refuses it with ErrCorrupt.
 func TestCorruptModelRefused(t *testing.T) {
 	requireORT(t)
 	ctx := context.Background()
-	reg := catalogRegistry(t)
-	dir, err := reg.Download(ctx, "yolox-nano-coco", nil)
+	cache := t.TempDir()
+	newReg := func(allow bool) *registry.Registry {
+		reg, err := registry.New(&registry.Options{Dirs: []string{}, Catalogs: []registry.Catalog{catalog.Catalog()},
+			CacheDir: cache, AllowDownloads: &allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reg
+	}
+	dir, err := newReg(true).Download(ctx, "yolox-nano-coco", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "yolox_nano.onnx")
-	data, err := os.ReadFile(path)
+	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data[len(data)/2] ^= 0x55 // same size, different bytes
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
+	damage := func() {
+		t.Helper()
+		bad := bytes.Clone(good)
+		bad[len(bad)/2] ^= 0x55 // same size, different bytes
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	_, err = deploy.LoadDetector(ctx, reg, "yolox-nano-coco", nil)
+	opts := &deploy.Options{CacheDir: t.TempDir()}
+
+	damage()
+	_, err = deploy.LoadDetector(ctx, newReg(false), "yolox-nano-coco", opts)
 	mustErr(t, err, registry.ErrCorrupt)
+
+	m, err := deploy.LoadDetector(ctx, newReg(true), "yolox-nano-coco", opts)
+	if err != nil {
+		t.Fatalf("load over a damaged copy with downloads on: %v", err)
+	}
+	m.Close()
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, good) {
+		t.Errorf("after the load, the file is not the published bytes again (err %v)", err)
+	}
 }
 
 func TestUnknownModel(t *testing.T) {
