@@ -71,7 +71,8 @@ func TestCrashDuringFlush(t *testing.T) {
 		}
 		n := 0
 		filepath.WalkDir(p, func(_ string, d os.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() && d.Name() != registry.MarkerFile {
+			// The model's files, not the registry's own (marker, stamps).
+			if err == nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), registry.InternalPrefix) {
 				n++
 			}
 			return nil
