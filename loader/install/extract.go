@@ -26,14 +26,13 @@ type extracted struct {
 // fetch downloads p.url and writes the wanted files to temporary files in
 // o.Dir. It returns them only once the whole tarball has been read and every
 // digest checked; on error it has removed them.
-func fetch(ctx context.Context, o *Options, p *plan) (got map[string]*extracted, err error) {
-	got = map[string]*extracted{}
+func fetch(ctx context.Context, o *Options, p *plan) (_ map[string]*extracted, err error) {
+	got := map[string]*extracted{}
 	defer func() {
 		if err != nil {
 			for _, f := range got {
 				f.tmp.Abort()
 			}
-			got = nil
 		}
 	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
@@ -161,11 +160,11 @@ func checkEntry(hdr *tar.Header) error {
 	case tar.TypeSymlink:
 		// A relative target resolves against the link's directory.
 		if reason := escapes(hdr.Linkname, path.Dir(toSlash(hdr.Name))); reason != "" {
-			return &ArchiveError{Name: hdr.Name, Reason: "links to " + fmt.Sprintf("%q", hdr.Linkname) + ", which " + strings.TrimPrefix(reason, "is ")}
+			return &ArchiveError{Name: hdr.Name, Reason: fmt.Sprintf("links to %q, whose target %s", hdr.Linkname, reason)}
 		}
 	case tar.TypeLink:
 		if reason := escapes(hdr.Linkname, "."); reason != "" {
-			return &ArchiveError{Name: hdr.Name, Reason: "links to " + fmt.Sprintf("%q", hdr.Linkname) + ", which " + strings.TrimPrefix(reason, "is ")}
+			return &ArchiveError{Name: hdr.Name, Reason: fmt.Sprintf("links to %q, whose target %s", hdr.Linkname, reason)}
 		}
 	case tar.TypeReg, tar.TypeDir, tar.TypeXGlobalHeader, tar.TypeXHeader, tar.TypeGNULongName, tar.TypeGNULongLink:
 	default:
@@ -189,7 +188,7 @@ func escapes(name, dir string) string {
 	for _, el := range strings.Split(name, "/") {
 		if el == ".." {
 			if full := path.Join(dir, name); full == ".." || strings.HasPrefix(full, "../") {
-				return "leaves the archive (..)"
+				return "leaves the archive"
 			}
 			if dir == "." {
 				return "has a .. element"
