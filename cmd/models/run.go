@@ -50,6 +50,8 @@ func init() {
 		{"verify", "[NAME]", "re-hash local copies and report mismatches", (*app).verify},
 		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
 		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
+		{"runtime", "install [--version V] [--gpu] [--dir DIR] [--url URL --sha256 HEX] [--registry URL]", "install the ONNX Runtime library where the loader finds it and print its path", (*app).runtimeCmd},
+		{"doctor", "", "print the ONNX Runtime found, CPU features, search path and caches", (*app).doctor},
 	}
 }
 
