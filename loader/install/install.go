@@ -146,11 +146,15 @@ func Runtime(ctx context.Context, opts *Options) (string, error) {
 		o.Logger.Info("onnxruntime already installed", "path", dest)
 		return dest, nil
 	}
+	_, statErr := os.Stat(o.Dir)
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return "", fmt.Errorf("install: %w", err)
 	}
 	got, err := fetch(ctx, &o, p)
 	if err != nil {
+		if statErr != nil {
+			os.Remove(o.Dir) // made above, and empty again: leave no trace
+		}
 		return "", err
 	}
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -224,6 +225,31 @@ func TestRuntimeBadDownloadInstallsNothing(t *testing.T) {
 				t.Errorf("the installed library was changed")
 			}
 		})
+	}
+}
+
+// TestRuntimeCancelledInstallsNothing cancels the context once half the
+// tarball has been sent: nothing is installed, not even the directory.
+func TestRuntimeCancelledInstallsNothing(t *testing.T) {
+	body := npmTarball(t, strings.Repeat("library ", 50000))
+	sent := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		close(sent)
+		<-r.Context().Done() // the client went away
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-sent; cancel() }()
+	dir := filepath.Join(t.TempDir(), "a", "ort")
+	_, err := Runtime(ctx, &Options{Version: "9.9.9", SHA256: sum(body), Registry: srv.URL, Dir: dir})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Runtime: %v; want context.Canceled", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("install dir left behind: %v %v", err, listDir(t, dir))
 	}
 }
 
