@@ -9,10 +9,20 @@
 //
 // # Installing the library
 //
-// The project's install step, scripts/install-ort.sh, puts ONNX Runtime
-// [Version] into [InstallDir], where [Find] looks for it. Set
-// MODELREG_ORT_DIR to use another directory, or
-// ONNXRUNTIME_SHARED_LIBRARY_PATH to name a library file directly.
+// From any module, with nothing but Go:
+//
+//	go run github.com/modelreg/modelreg/cmd/models@latest runtime install
+//
+// downloads ONNX Runtime [Version] (npm's onnxruntime-node tarball, pinned by
+// sha256; --url and --sha256 take an official release tarball instead,
+// --gpu a GPU build) and puts the library into [InstallDir], where [Find]
+// looks for it; a second run is a no-op. Package
+// [github.com/modelreg/modelreg/loader/install] is the API behind it, and
+// `models doctor` reports which library [Find] picks and what it offers.
+// Inside the repository, scripts/install-ort.sh does the same with npm and
+// tar. Set MODELREG_ORT_DIR to use another directory, or
+// ONNXRUNTIME_SHARED_LIBRARY_PATH to name a library file directly (for a
+// static binary shipped with its library, see docs/runtime.md).
 //
 // # Search order
 //
@@ -25,8 +35,9 @@
 //
 // # Errors
 //
-// A failed search returns a [*SearchError] that lists every path tried, tells
-// the user how to install the library and wraps [ErrNotFound]. A file that
+// A failed search returns a [*SearchError] that lists every path tried,
+// names the install directory and the command that fills it
+// ([InstallCommand]), and wraps [ErrNotFound]. A file that
 // cannot be loaded gives an [*OpenError] (wrapping [ErrOpen]); a library too old
 // for the binding gives a [*VersionError] (wrapping [ErrVersion]).
 //

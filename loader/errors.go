@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// InstallCommand is the command, relative to the repository root, that
-// installs the ONNX Runtime library where [Find] looks for it.
-const InstallCommand = "scripts/install-ort.sh"
+// InstallCommand is the command that installs the ONNX Runtime library
+// where [Find] looks for it ([InstallDir]). It works from any module; see
+// package [github.com/modelreg/modelreg/loader/install] for the API behind it.
+const InstallCommand = "go run github.com/modelreg/modelreg/cmd/models@latest runtime install"
 
 // ErrNotFound is wrapped by errors that report a missing ONNX Runtime library.
 var ErrNotFound = errors.New("loader: onnxruntime library not found")
@@ -25,12 +26,21 @@ var ErrVersion = errors.New("loader: onnxruntime library too old")
 // and wraps [ErrNotFound].
 type SearchError struct {
 	Tried []string // candidate files, in the order they were tried
+	// InstallDir is where [InstallCommand] puts the library, or "" when
+	// there is none (InstallDirErr says why).
+	InstallDir    string
+	InstallDirErr error
 }
 
-// Error lists the paths tried and says how to install the library.
+// Error lists the paths tried, names the install directory and says how to
+// install the library.
 func (e *SearchError) Error() string {
-	return fmt.Sprintf("%v (tried %s); install it with %s, or set ONNXRUNTIME_SHARED_LIBRARY_PATH",
-		ErrNotFound, strings.Join(e.Tried, ", "), InstallCommand)
+	where := "into " + e.InstallDir
+	if e.InstallDir == "" {
+		where = fmt.Sprintf("with --dir DIR (no default install directory: %v)", e.InstallDirErr)
+	}
+	return fmt.Sprintf("%v (tried %s); install it %s with `%s`, or set %s to the library file",
+		ErrNotFound, strings.Join(e.Tried, ", "), where, InstallCommand, EnvLibraryPath)
 }
 
 // Unwrap returns [ErrNotFound].

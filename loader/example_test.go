@@ -16,7 +16,7 @@ func ExampleFind() {
 func ExampleLoad() {
 	lib, err := loader.Load(nil) // Find, then Open
 	if err != nil {
-		fmt.Println(err) // lists every path tried and says to run scripts/install-ort.sh
+		fmt.Println(err) // lists every path tried and names the install directory and command
 		return
 	}
 	fmt.Println("onnxruntime", lib.Version(), "at", lib.Path())

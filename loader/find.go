@@ -6,8 +6,8 @@ import (
 	"runtime"
 )
 
-// Version is the ONNX Runtime release that scripts/install-ort.sh installs
-// and that the binding is tested against.
+// Version is the ONNX Runtime release that [InstallCommand] installs and
+// that the binding is tested against.
 const Version = "1.30.0"
 
 // Environment variables read by [Find] and [InstallDir].
@@ -15,7 +15,8 @@ const (
 	// EnvLibraryPath names the library file to use; when set, it is the
 	// only candidate unless [FindOptions].Path is set.
 	EnvLibraryPath = "ONNXRUNTIME_SHARED_LIBRARY_PATH"
-	// EnvInstallDir overrides [InstallDir], for scripts/install-ort.sh too.
+	// EnvInstallDir overrides [InstallDir], for [InstallCommand] and
+	// scripts/install-ort.sh too.
 	EnvInstallDir = "MODELREG_ORT_DIR"
 )
 
@@ -42,11 +43,12 @@ func Find(opts *FindOptions) (string, error) {
 			return p, nil
 		}
 	}
-	return "", &SearchError{Tried: tried}
+	dir, err := InstallDir()
+	return "", &SearchError{Tried: tried, InstallDir: dir, InstallDirErr: err}
 }
 
-// InstallDir returns the directory that scripts/install-ort.sh installs the
-// library into: $MODELREG_ORT_DIR when set, else
+// InstallDir returns the directory that [InstallCommand] (and
+// scripts/install-ort.sh) installs the library into: $MODELREG_ORT_DIR when set, else
 // <os.UserCacheDir()>/modelreg/onnxruntime/<Version>/<GOOS>-<GOARCH>
 // (on Linux ${XDG_CACHE_HOME:-$HOME/.cache}/…, on macOS ~/Library/Caches/…).
 func InstallDir() (string, error) {

@@ -85,7 +85,38 @@ func TestFindNotFound(t *testing.T) {
 			if !strings.Contains(err.Error(), InstallCommand) {
 				t.Errorf("%v does not tell how to install", err)
 			}
+			if install := filepath.Join(tmp, "install"); se.InstallDir != install || !strings.Contains(err.Error(), "into "+install) {
+				t.Errorf("%v does not name the install directory %s", err, install)
+			}
 		})
+	}
+}
+
+// TestFindNotFoundTellsHowToInstallFromAnyModule covers the class "the
+// not-found error's advice works outside the repository": it names the
+// Go-native command, not a script of the repository, and the install
+// directory, or why there is none.
+func TestFindNotFoundTellsHowToInstallFromAnyModule(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG_CACHE_HOME and HOME are the cache's variables on Linux")
+	}
+	t.Setenv(EnvLibraryPath, "")
+	t.Setenv(EnvInstallDir, "")
+	t.Setenv("LD_LIBRARY_PATH", "")
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	_, err := Find(&FindOptions{Path: filepath.Join(t.TempDir(), "missing.so")})
+	var se *SearchError
+	if !errors.As(err, &se) || se.InstallDir != "" || se.InstallDirErr == nil {
+		t.Fatalf("Find = %v; want a *SearchError without an install directory", err)
+	}
+	for _, s := range []string{"go run github.com/modelreg/modelreg/cmd/models@latest runtime install", "--dir DIR", se.InstallDirErr.Error()} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("%v does not say %q", err, s)
+		}
+	}
+	if strings.Contains(err.Error(), "scripts/") {
+		t.Errorf("%v names a script only the repository has", err)
 	}
 }
 

@@ -19,6 +19,21 @@
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE
 //	gc [--dry-run]
+//	runtime install [--version V] [--gpu] [--dir DIR] [--url URL --sha256 HEX] [--registry URL]
+//	doctor
+//
+// runtime install downloads ONNX Runtime (npm's onnxruntime-node tarball,
+// pinned by sha256, or an official release tarball given by --url and
+// --sha256) and installs the library where package loader finds it; a
+// second run is a no-op. From any module:
+//
+//	go run github.com/modelreg/modelreg/cmd/models@latest runtime install
+//
+// --gpu needs a GPU build: npm has none for Linux, so give the official GPU
+// release tarball with --url and --sha256. doctor prints what a support
+// request needs: the ONNX Runtime library found (path, version, execution
+// providers), the CPU features pre-processing uses, the models search
+// path, the cache directories and their sizes, the Go and module versions.
 //
 // export writes downloaded models and their manifest entries to a bundle
 // (tar, or tar.gz for -o *.gz, *.tgz or --gzip; "-o -" is standard output);

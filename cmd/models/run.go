@@ -56,6 +56,8 @@ func init() {
 		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
 		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
 		{"gc", "[--dry-run]", "remove leftovers of interrupted operations (partial downloads, temp files, idle locks)", (*app).gc},
+		{"runtime", "install [--version V] [--gpu] [--dir DIR] [--url URL --sha256 HEX] [--registry URL]", "install the ONNX Runtime library where the loader finds it and print its path", (*app).runtimeCmd},
+		{"doctor", "", "print the ONNX Runtime found, CPU features, search path and caches", (*app).doctor},
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 func Example() {
 	lib, err := loader.Load(nil)
 	if err != nil {
-		fmt.Println(err) // not installed: run scripts/install-ort.sh
+		fmt.Println(err) // not installed: run `models runtime install`
 		return
 	}
 	env, err := ort.NewEnv(lib, &ort.EnvOptions{LogLevel: ort.LogError, Logger: slog.Default()})
