@@ -114,7 +114,7 @@ func (r *Request) CheckRuntime(name, version string) error {
 	if registry.CompareVersions(version, floor) >= 0 {
 		return nil
 	}
-	return r.unmet(fmt.Sprintf("needs %s %s or newer, found %s: install a newer library (scripts/install-ort.sh)", name, floor, version))
+	return r.unmet(fmt.Sprintf("needs %s %s or newer, found %s: install a newer library (go run github.com/modelreg/modelreg/cmd/models@latest runtime install --version V)", name, floor, version))
 }
 
 // unmet applies the error level to a failed requirement.
