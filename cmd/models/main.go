@@ -11,7 +11,7 @@
 //	find NAME
 //	download [--force] NAME
 //	flush NAME | --old [--keep N] | --dir DIR | --all   [--dry-run]
-//	delete [--yes] NAME
+//	delete [--yes] [--keep-remote] NAME
 //	init DIR
 //	register [record flags] NAME
 //	publish [record flags] NAME FILE

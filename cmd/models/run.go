@@ -43,7 +43,7 @@ func init() {
 		{"find", "NAME", "print a model's local path (it may not exist yet)", (*app).find},
 		{"download", "[--force] NAME", "download a model if needed and print its path", (*app).download},
 		{"flush", "NAME | --old [--keep N] | --dir DIR | --all [--dry-run]", "remove local copies", (*app).flush},
-		{"delete", "[--yes] NAME", "delete a model: local copy, remote copy, manifest entry", (*app).delete},
+		{"delete", "[--yes] [--keep-remote] NAME", "delete a model: manifest entry, local copy, then remote copy", (*app).delete},
 		{"init", "DIR", "make DIR a models directory", (*app).initDir},
 		{"register", "[record flags] NAME", "add a model to a manifest", (*app).register},
 		{"publish", "[record flags] NAME FILE", "upload a file and register it", (*app).publish},
