@@ -14,7 +14,7 @@
 //	delete [--yes] [--keep-remote] NAME
 //	init DIR
 //	register [record flags] NAME
-//	publish [record flags] NAME FILE
+//	publish [record flags] [--force] NAME FILE
 //	verify [NAME]
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE

@@ -46,7 +46,7 @@ func init() {
 		{"delete", "[--yes] [--keep-remote] NAME", "delete a model: manifest entry, local copy, then remote copy", (*app).delete},
 		{"init", "DIR", "make DIR a models directory", (*app).initDir},
 		{"register", "[record flags] NAME", "add a model to a manifest", (*app).register},
-		{"publish", "[record flags] NAME FILE", "upload a file and register it", (*app).publish},
+		{"publish", "[record flags] [--force] NAME FILE", "upload a file and register it (never over another entry's object unless --force)", (*app).publish},
 		{"verify", "[NAME]", "re-hash local copies and report mismatches", (*app).verify},
 		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
 		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
