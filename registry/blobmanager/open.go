@@ -41,9 +41,20 @@ func openBucket(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
 			return nil, openError(bucketURL, err)
 		}
 	}
-	b, err := (&gcsblob.URLOpener{Client: client}).OpenBucketURL(ctx, u)
+	prefix, single := q.Get("prefix"), q.Get("key") // handled by gocloud's URL mux, which this bypasses
+	q.Del("prefix")
+	q.Del("key")
+	bu := *u
+	bu.RawQuery = q.Encode()
+	b, err := (&gcsblob.URLOpener{Client: client}).OpenBucketURL(ctx, &bu)
 	if err != nil {
 		return nil, openError(bucketURL, err)
+	}
+	if prefix != "" {
+		b = blob.PrefixedBucket(b, prefix)
+	}
+	if single != "" {
+		b = blob.SingleKeyBucket(b, single)
 	}
 	return b, nil
 }
