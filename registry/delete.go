@@ -112,9 +112,10 @@ type DeleteReport struct {
 //     copy is left (with the objects' locations) and Delete returns the
 //     error: nothing is lost, an object is orphaned.
 //
-// A manager that cannot delete (no [Deleter], or an error wrapping
-// [ErrNotSupported], such as a Drive entry without credentials) leaves the
-// remote copy, which the report says, and Delete succeeds. A bare name
+// A manager that cannot delete (no [Deleter]; a [DeleteChecker] that says
+// no, such as a Drive entry without credentials; an error wrapping
+// [ErrNotSupported]; offline mode) leaves the remote copy, which the report
+// says, and Delete succeeds. A bare name
 // deletes the latest version. Models of a catalog cannot be deleted
 // ([ErrNotSupported]).
 func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions) (*DeleteReport, error) {
@@ -211,10 +212,16 @@ func (r *Registry) planDelete(ctx context.Context, m *Model, opts *DeleteOptions
 		d.plan.KeepReason = "also used by " + strings.Join(users, ", ")
 		return d, nil
 	}
+	if dc, ok := mgr.(DeleteChecker); ok {
+		if err := dc.CheckDelete(ctx, d.objs[0].key); err != nil {
+			d.plan.KeepReason = err.Error()
+			return d, nil
+		}
+	}
 	if st, ok := mgr.(Stater); ok {
 		for _, o := range d.objs {
 			_, err := st.Stat(ctx, o.key)
-			if errors.Is(err, ErrNotSupported) {
+			if errors.Is(err, ErrNotSupported) || errors.Is(err, ErrDownloadsDisabled) {
 				d.plan.KeepReason = err.Error()
 				return d, nil
 			}

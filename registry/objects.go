@@ -106,3 +106,12 @@ func (r *Registry) objectUsers(ctx context.Context, self *Model, typ, id string)
 func sameEntry(a, b *Model) bool {
 	return a != nil && b != nil && a.Name() == b.Name() && a.loc != nil && b.loc != nil && a.loc.manifest == b.loc.manifest
 }
+
+// DeleteChecker is an optional interface for a [Deleter] that can tell,
+// without touching the object, whether Delete can be attempted at all
+// (credentials present, offline mode off). [Registry.Delete] asks it before
+// anything is deleted and, when it returns an error, leaves the remote copy
+// and says why.
+type DeleteChecker interface {
+	CheckDelete(ctx context.Context, key string) error
+}
