@@ -22,7 +22,7 @@ import (
 // answer one request (a stat, a delete, the start of a download) before it
 // gives up; see [Manager.SetAnswerTimeout]. Some clients retry an endpoint
 // that accepts no connection forever; this bounds them.
-const DefaultAnswerTimeout = 30 * time.Second
+const DefaultAnswerTimeout = 20 * time.Second
 
 // DriverPanicError reports a panic inside a gocloud driver (seen with
 // azureblob for a missing container or a wrong key), turned into an error
