@@ -105,7 +105,10 @@ type DeleteReport struct {
 //     atomic replace. If the manifest cannot be written, nothing has been
 //     deleted.
 //  3. The local copy is removed. If that fails, the entry is gone but the
-//     remote copy is untouched, so no bytes are lost.
+//     remote copy is untouched, so no bytes are lost. A local copy that is
+//     the remote file itself (a file manager entry whose path is the
+//     model's local path) is not removed here but in step 4, or not at
+//     all when the remote copy is left.
 //  4. Last, the remote copy is deleted, when the manager implements
 //     [Deleter], opts.KeepRemote is false and no other entry on the search
 //     path uses the same object. If that fails, the report says the remote
@@ -148,7 +151,10 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 	}
 	rep.EntryRemoved = true
 	rep.Local = &FlushReport{}
-	if err := flushModel(ctx, m, rep.Local); err != nil {
+	if d.localIsRemote {
+		// The local copy is the remote file itself: it goes only with the
+		// remote copy, below, or stays with it.
+	} else if err := flushModel(ctx, m, rep.Local); err != nil {
 		rep.RemoteReason = "not reached: the local copy could not be removed"
 		return rep, fmt.Errorf("registry: delete %s: entry removed from %s, but the local copy could not be removed (remote copy untouched): %w",
 			m.Name(), m.loc.manifest, err)
@@ -164,6 +170,9 @@ type deletion struct {
 	mgr  Manager
 	del  Deleter
 	objs []remoteObject
+	// localIsRemote: the local copy is the remote file itself (a file
+	// manager entry whose path is the model's local path).
+	localIsRemote bool
 }
 
 func (d *deletion) close() {
@@ -194,6 +203,13 @@ func (r *Registry) planDelete(ctx context.Context, m *Model, opts *DeleteOptions
 	d.mgr = mgr
 	typ, _, _ := resolveManager(*m.Manager)
 	d.objs = remoteObjects(m, typ, mgr, key)
+	for _, o := range d.objs {
+		for _, p := range d.plan.Local {
+			if sameFilePath(p, o.loc) {
+				d.localIsRemote, d.plan.Local = true, nil
+			}
+		}
+	}
 	del, ok := mgr.(Deleter)
 	switch {
 	case opts.KeepRemote:

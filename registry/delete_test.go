@@ -292,3 +292,33 @@ func TestDeleteDriveEntryWithoutCredentials(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestDeleteLocalCopyThatIsTheSource covers a file-manager entry whose
+// source file is the model's local path: with the remote copy kept, the
+// file stays; otherwise it goes once, as the remote copy.
+func TestDeleteLocalCopyThatIsTheSource(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		t.Run(fmt.Sprintf("keep remote %v", keep), func(t *testing.T) {
+			dir := t.TempDir()
+			data := []byte("\x08in place")
+			sum := sha256.Sum256(data)
+			p := filepath.Join(dir, "s.onnx")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			writeHostileManifest(t, dir, fmt.Sprintf(`{"base_name": "s", "base_filename": "s.onnx", "version": null, "size_bytes": %d, "sha256": %q,
+				"manager": {"type": "file", "config": {"path": "s.onnx"}}}`, len(data), hex.EncodeToString(sum[:])))
+			r := newHostileRegistry(t, nil, dir)
+			rep, err := r.Delete(t.Context(), "s", &registry.DeleteOptions{Force: true, KeepRemote: keep})
+			if err != nil || !rep.EntryRemoved {
+				t.Fatalf("Delete = %+v, %v", rep, err)
+			}
+			if exists(p) != keep {
+				t.Errorf("file exists = %v; want %v (report %+v)", exists(p), keep, rep)
+			}
+			if !keep && (rep.Remote != registry.RemoteDeleted || !slices.Equal(rep.RemoteDeletedObjects, []string{p})) {
+				t.Errorf("report = %+v; want the file deleted as the remote copy", rep)
+			}
+		})
+	}
+}

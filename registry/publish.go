@@ -160,7 +160,7 @@ type PublishReport struct {
 // so does the check of the remote object (see [ObjectConflictError]): an
 // object that another entry uses, or that exists with other content, is
 // not overwritten unless opts.Force; one that already holds the same bytes
-// is reused.
+// (same size, and the same sha256 when read back) is reused, not uploaded.
 func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *PublishOptions) (*PublishReport, error) {
 	if opts == nil {
 		opts = &PublishOptions{}
