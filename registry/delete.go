@@ -97,10 +97,10 @@ type DeleteReport struct {
 // copy and its remote copy, in an order in which a failure at any step
 // loses nothing that the report does not name:
 //
-//  1. The remote copy is checked: when the manager can [Stater] it, each
-//     object is looked up, and an error other than "not found" (an
-//     unreachable endpoint, refused credentials) stops Delete before
-//     anything is deleted.
+//  1. Before confirmation, the remote copy is checked: when the manager is
+//     a [Stater], each object is looked up, and an error other than "not
+//     found" (an unreachable endpoint, refused credentials) stops Delete
+//     before anything is deleted.
 //  2. The entry is removed from the manifest, under its lock, with an
 //     atomic replace. If the manifest cannot be written, nothing has been
 //     deleted.
@@ -118,9 +118,8 @@ type DeleteReport struct {
 // A manager that cannot delete (no [Deleter]; a [DeleteChecker] that says
 // no, such as a Drive entry without credentials; an error wrapping
 // [ErrNotSupported]; offline mode) leaves the remote copy, which the report
-// says, and Delete succeeds. A bare name
-// deletes the latest version. Models of a catalog cannot be deleted
-// ([ErrNotSupported]).
+// says, and Delete succeeds. A bare name deletes the latest version. Models
+// of a catalog cannot be deleted ([ErrNotSupported]).
 func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions) (*DeleteReport, error) {
 	if opts == nil {
 		opts = &DeleteOptions{}
