@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +17,6 @@ import (
 	"testing"
 
 	"github.com/modelreg/modelreg/registry"
-	"github.com/modelreg/modelreg/registry/gdrivemanager"
 )
 
 // delFixture is a models directory whose entries use the file manager over
@@ -251,47 +249,6 @@ func TestDeleteRemoteFailureReported(t *testing.T) {
 		})
 	}
 }
-
-// TestDeleteDriveEntryWithoutCredentials covers an ETA entry stored on
-// Google Drive, deleted without Drive credentials: the local copy and the
-// entry go, the remote copy is left and the report says why, with no
-// request to Drive.
-func TestDeleteDriveEntryWithoutCredentials(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("CLOUDSDK_CONFIG", home)
-	t.Setenv(gdrivemanager.EnvCredentials, "")
-	dir := t.TempDir()
-	writeHostileManifest(t, dir, fmt.Sprintf(`{"base_name": "d", "base_filename": "d.onnx", "version": null,
-		"manager": {"type": %q, "config": {"google_drive_id": "1AbCdEfGhIjKlMnOpQrStUvWxYz012345"}}}`, registry.ETAManagerType))
-	local := filepath.Join(dir, "d.onnx")
-	if err := os.WriteFile(local, []byte("\x08drive model"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	noNet := &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("request to %s", req.URL)
-		return nil, errors.New("no network in this test")
-	})}
-	r := newHostileRegistry(t, &registry.Options{HTTPClient: noNet}, dir)
-	var plan *registry.DeletePlan
-	rep, err := r.Delete(t.Context(), "d", &registry.DeleteOptions{Confirm: func(p *registry.DeletePlan) bool { plan = p; return true }})
-	if err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	if !rep.EntryRemoved || rep.Remote != registry.RemoteLeft || !strings.Contains(rep.RemoteReason, "needs credentials") {
-		t.Errorf("report = %+v", rep)
-	}
-	if len(plan.Remote) != 0 || !strings.Contains(plan.KeepReason, "needs credentials") {
-		t.Errorf("plan = %+v; want the remote copy listed as left", plan)
-	}
-	if exists(local) {
-		t.Error("local copy still present")
-	}
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestDeleteLocalCopyThatIsTheSource covers a file-manager entry whose
 // source file is the model's local path: with the remote copy kept, the
