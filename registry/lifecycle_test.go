@@ -100,7 +100,7 @@ func TestFlushOldKeepsNewestAndHeld(t *testing.T) {
 func TestDelete(t *testing.T) {
 	r, d, s := versionsFixture(t)
 	asked := ""
-	rep, err := r.Delete(t.Context(), "toy", &DeleteOptions{Confirm: func(m *Model) bool { asked = m.Name(); return false }})
+	rep, err := r.Delete(t.Context(), "toy", &DeleteOptions{Confirm: func(p *DeletePlan) bool { asked = p.Model.Name(); return false }})
 	if err != nil || rep.Confirmed || asked != "toy@10" {
 		t.Fatalf("declined Delete = %+v, %v (asked %q)", rep, err, asked)
 	}
@@ -110,8 +110,8 @@ func TestDelete(t *testing.T) {
 	if _, err := r.Delete(t.Context(), "toy", nil); err == nil {
 		t.Error("Delete without Confirm or Force succeeded")
 	}
-	rep, err = r.Delete(t.Context(), "toy@10", &DeleteOptions{Confirm: func(*Model) bool { return true }})
-	if err != nil || !rep.RemoteDeleted || !rep.ManifestUpdated || rep.Local.Bytes != 30 {
+	rep, err = r.Delete(t.Context(), "toy@10", &DeleteOptions{Confirm: func(*DeletePlan) bool { return true }})
+	if err != nil || rep.Remote != RemoteDeleted || !rep.EntryRemoved || rep.Local.Bytes != 30 {
 		t.Fatalf("Delete = %+v, %v", rep, err)
 	}
 	if !slices.Equal(s.deleted, []string{"10"}) {
@@ -132,7 +132,7 @@ func TestDeleteLeavesReadOnlyRemote(t *testing.T) {
 	writeManifest(t, d, fmt.Sprintf(`{"base_name": "m", "base_filename": "m.bin", "manager": {"type": %q, "config": {"store": %q, "key": "k"}}}`, testTypeRO, store))
 	r := newTestRegistry(t, nil, d)
 	rep, err := r.Delete(t.Context(), "m", &DeleteOptions{Force: true})
-	if err != nil || rep.RemoteDeleted || !strings.Contains(rep.Remote, "cannot delete") || !rep.ManifestUpdated {
+	if err != nil || rep.Remote != RemoteLeft || !strings.Contains(rep.RemoteReason, "cannot delete") || !rep.EntryRemoved {
 		t.Fatalf("Delete = %+v, %v", rep, err)
 	}
 	if len(s.objs) != 1 {

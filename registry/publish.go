@@ -143,12 +143,16 @@ func clashInManifest(mf *Manifest, m *Model) error {
 type PublishOptions struct {
 	Dir    string // as RegisterOptions.Dir
 	DryRun bool   // check and hash, but upload and write nothing
+	// Force overwrites a remote object that another entry uses or that
+	// holds other content (see [ObjectConflictError]).
+	Force bool
 }
 
 // PublishReport says what [Registry.Publish] did.
 type PublishReport struct {
 	Model    *Model // the registered record, with size and sha256
 	Uploaded bool   // false when the manager cannot upload ([Uploader])
+	Reused   bool   // the remote object already held these bytes: not uploaded again
 	Key      string // the key uploaded to
 	Path     string // the local copy made from the published file
 }
@@ -159,7 +163,11 @@ type PublishReport struct {
 // [Uploader], registers the entry, and copies src to the model's local path
 // so that it counts as downloaded. A manager that cannot upload leaves the
 // upload to someone else, as ETA's publishing did; the report says so.
-// The checks of [Registry.Register] run before anything is uploaded.
+// The checks of [Registry.Register] run before anything is uploaded, and
+// so does the check of the remote object (see [ObjectConflictError]): an
+// object that another entry uses, or that exists with other content, is
+// not overwritten unless opts.Force; one that already holds the same bytes
+// (same size, and the same sha256 when read back) is reused, not uploaded.
 func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *PublishOptions) (*PublishReport, error) {
 	if opts == nil {
 		opts = &PublishOptions{}
@@ -177,11 +185,11 @@ func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *Publ
 		return nil, fmt.Errorf("registry: publish %s: the entry needs a manager: %w", m.Name(), ErrInvalidEntry)
 	}
 	rec, err := r.Register(ctx, m, &RegisterOptions{Dir: opts.Dir, DryRun: true})
-	if err != nil || opts.DryRun {
+	if err != nil {
 		return &PublishReport{Model: rec}, err
 	}
-	rep, err := r.upload(ctx, rec, src, size)
-	if err != nil {
+	rep, err := r.upload(ctx, rec, src, opts)
+	if err != nil || opts.DryRun {
 		return rep, err
 	}
 	if rep.Model, err = r.Register(ctx, m, &RegisterOptions{Dir: opts.Dir}); err != nil {
@@ -190,7 +198,7 @@ func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *Publ
 	return rep, r.copyLocal(rep, src)
 }
 
-func (r *Registry) upload(ctx context.Context, m *Model, src string, size int64) (*PublishReport, error) {
+func (r *Registry) upload(ctx context.Context, m *Model, src string, opts *PublishOptions) (*PublishReport, error) {
 	rep := &PublishReport{Model: m}
 	mgr, key, err := r.openManager(ctx, m, *m.Manager)
 	if err != nil {
@@ -202,6 +210,11 @@ func (r *Registry) upload(ctx context.Context, m *Model, src string, size int64)
 		r.log.Warn("manager cannot upload; registering only", "model", m.Name(), "manager", m.Manager.Type)
 		return rep, nil
 	}
+	if rep.Reused, err = r.checkTarget(ctx, m, mgr, key, opts.Force); err != nil || opts.DryRun || rep.Reused {
+		rep.Key = key
+		return rep, err
+	}
+	size := *m.SizeBytes
 	f, err := os.Open(src)
 	if err != nil {
 		return rep, err

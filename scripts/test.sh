@@ -2,19 +2,38 @@
 # Runs the project's checks and tests, as CI does (.ci/run calls this):
 #   - installs the ONNX Runtime library the tests load (fast when present);
 #   - in CI (CI set), or when MODELREG_S3=1, builds (once, cached) and starts
-#     a SeaweedFS S3 server on loopback for the object-store tests; elsewhere
-#     those tests skip and say how to run them;
+#     a SeaweedFS S3 server on loopback for the object-store tests; likewise
+#     Azurite (MODELREG_AZURE=1; installed once with npm) and fake-gcs-server
+#     (MODELREG_GCS=1; installed once with go install) for the Azure and GCS
+#     ones; elsewhere those tests skip and say how to run them;
 #   - gofmt, vet, a cgo-free build, and the race-enabled test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-ort.sh >/dev/null
 
-if [ -n "${CI:-}" ] || [ "${MODELREG_S3:-}" = 1 ]; then
-	env=$(./scripts/seaweedfs.sh start)
-	eval "$env"
-	trap './scripts/seaweedfs.sh stop >/dev/null 2>&1 || true' EXIT
-fi
+stops=()
+stop_emulators() {
+	local s
+	for s in "${stops[@]}"; do
+		"$s" stop >/dev/null 2>&1 || true
+	done
+}
+trap stop_emulators EXIT
+# start_emulator starts the emulator of script $1 when CI is set or the
+# variable named $2 is 1, and exports its settings.
+start_emulator() {
+	local want=${!2:-}
+	if [ -n "${CI:-}" ] || [ "$want" = 1 ]; then
+		local env
+		env=$("$1" start)
+		eval "$env"
+		stops+=("$1")
+	fi
+}
+start_emulator ./scripts/seaweedfs.sh MODELREG_S3
+start_emulator ./scripts/azurite.sh MODELREG_AZURE
+start_emulator ./scripts/fakegcs.sh MODELREG_GCS
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

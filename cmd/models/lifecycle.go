@@ -72,6 +72,7 @@ func (a *app) printFlush(rep *registry.FlushReport) {
 func (a *app) delete(ctx context.Context, args []string) error {
 	fs := a.flags("delete")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	keepRemote := fs.Bool("keep-remote", false, "delete only the local copy and the manifest entry, not the remote copy")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -80,23 +81,64 @@ func (a *app) delete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := reg.Delete(ctx, pos[0], &registry.DeleteOptions{Force: *yes, Confirm: a.confirm})
+	rep, err := reg.Delete(ctx, pos[0], &registry.DeleteOptions{Force: *yes, KeepRemote: *keepRemote, Confirm: a.confirm})
+	if rep != nil && rep.Confirmed {
+		a.printDelete(rep)
+	}
 	if err != nil {
 		return err
 	}
 	if !rep.Confirmed {
 		return errDeclined
 	}
-	a.printFlush(rep.Local)
-	fmt.Fprintf(a.stdout, "remote copy: %s\n", redact.String(fmt.Sprint(rep.Remote)))
-	fmt.Fprintf(a.stdout, "removed %s from %s\n", rep.Model, rep.Manifest)
 	return nil
 }
 
-// confirm asks on stderr and reads the answer from stdin.
-func (a *app) confirm(m *registry.Model) bool {
-	fmt.Fprintf(a.stderr, "Permanently delete %s (local copy, remote copy if the manager allows it, entry in %s)? [y/N] ",
-		m.Name(), redact.String(m.ManifestPath()))
+// printDelete prints what happened to the entry, the local copy and the
+// remote copy, each on its own line.
+func (a *app) printDelete(rep *registry.DeleteReport) {
+	if rep.EntryRemoved {
+		fmt.Fprintf(a.stdout, "removed %s from %s\n", rep.Model, redact.String(rep.Manifest))
+	} else {
+		fmt.Fprintf(a.stdout, "kept %s in %s\n", rep.Model, redact.String(rep.Manifest))
+	}
+	if rep.Local != nil {
+		a.printFlush(rep.Local)
+	} else {
+		fmt.Fprintln(a.stdout, "local copy: untouched")
+	}
+	switch rep.Remote {
+	case registry.RemoteDeleted, registry.RemoteAbsent:
+		for _, o := range rep.RemoteDeletedObjects {
+			fmt.Fprintf(a.stdout, "deleted remote %s\n", redact.String(o))
+		}
+		fmt.Fprintf(a.stdout, "remote copy: %s\n", rep.Remote)
+	case registry.RemoteLeft:
+		fmt.Fprintf(a.stdout, "remote copy left: %s\n", redact.String(rep.RemoteReason))
+	case registry.RemoteFailed:
+		for _, o := range rep.RemoteDeletedObjects {
+			fmt.Fprintf(a.stdout, "deleted remote %s\n", redact.String(o))
+		}
+		fmt.Fprintf(a.stdout, "remote copy left: %s (%s)\n", redact.String(strings.Join(rep.RemoteObjects, ", ")), redact.String(rep.RemoteReason))
+	default:
+		fmt.Fprintln(a.stdout, "remote copy: untouched")
+	}
+}
+
+// confirm lists what will be deleted on stderr and reads the answer from
+// stdin.
+func (a *app) confirm(p *registry.DeletePlan) bool {
+	fmt.Fprintf(a.stderr, "Permanently delete %s:\n  entry in %s\n", p.Model.Name(), redact.String(p.Manifest))
+	for _, l := range p.Local {
+		fmt.Fprintf(a.stderr, "  local copy %s\n", redact.String(l))
+	}
+	for _, r := range p.Remote {
+		fmt.Fprintf(a.stderr, "  remote copy %s\n", redact.String(r))
+	}
+	if p.KeepReason != "" {
+		fmt.Fprintf(a.stderr, "  (remote copy left: %s)\n", redact.String(p.KeepReason))
+	}
+	fmt.Fprint(a.stderr, "Delete? [y/N] ")
 	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
 	ans := strings.ToLower(strings.TrimSpace(line))
 	return ans == "y" || ans == "yes"

@@ -11,10 +11,10 @@
 //	find NAME
 //	download [--force] NAME
 //	flush NAME | --old [--keep N] | --dir DIR | --all   [--dry-run]
-//	delete [--yes] NAME
+//	delete [--yes] [--keep-remote] NAME
 //	init DIR
 //	register [record flags] NAME
-//	publish [record flags] NAME FILE
+//	publish [record flags] [--force] NAME FILE
 //	verify [NAME]
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE

@@ -16,7 +16,7 @@ type recordFlags struct {
 	dir, filename, description, author, license, source    string
 	managerType, managerConfig, url, tags, sha, deployment string
 	requirements, size                                     string
-	extract, deleteArchive, dryRun                         bool
+	extract, deleteArchive, dryRun, force                  bool
 }
 
 func (f *recordFlags) define(fs *flag.FlagSet) {
@@ -108,6 +108,9 @@ func (a *app) recordCommand(name string, args []string, npos int) (*recordFlags,
 	fs := a.flags(name)
 	f := &recordFlags{}
 	f.define(fs)
+	if name == "publish" {
+		fs.BoolVar(&f.force, "force", false, "overwrite a remote object that another entry uses or that holds other bytes")
+	}
 	pos, err := parse(fs, args, npos, npos)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -145,7 +148,7 @@ func (a *app) publish(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := reg.Publish(ctx, pos[1], m, &registry.PublishOptions{Dir: f.dir, DryRun: f.dryRun})
+	rep, err := reg.Publish(ctx, pos[1], m, &registry.PublishOptions{Dir: f.dir, DryRun: f.dryRun, Force: f.force})
 	if err != nil {
 		return err
 	}
@@ -153,6 +156,8 @@ func (a *app) publish(ctx context.Context, args []string) error {
 	case f.dryRun:
 		fmt.Fprintf(a.stdout, "would publish %s (%d bytes, sha256 %s)\n", rep.Model.Name(), rep.Model.Size(), rep.Model.SHA256)
 		return nil
+	case rep.Reused:
+		fmt.Fprintf(a.stdout, "not uploaded: %s already holds these bytes\n", rep.Key)
 	case rep.Uploaded:
 		fmt.Fprintf(a.stdout, "uploaded %s to %s\n", rep.Model.Name(), redact.String(rep.Key))
 	default:

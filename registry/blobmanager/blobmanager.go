@@ -7,9 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+	"time"
 
 	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 
 	"github.com/modelreg/modelreg/internal/ctxio"
 	"github.com/modelreg/modelreg/registry"
@@ -35,7 +35,8 @@ var (
 // are object keys within the bucket (after any "prefix" of its URL). It is
 // safe for concurrent use.
 type Manager struct {
-	url string // bucket URL for a lazily opened bucket; "" for New
+	url    string        // bucket URL for a lazily opened bucket; "" for New
+	answer time.Duration // see SetAnswerTimeout
 
 	mu     sync.Mutex
 	bucket *blob.Bucket // nil until opened
@@ -70,9 +71,9 @@ func (m *Manager) Bucket(ctx context.Context) (*blob.Bucket, error) {
 	if m.bucket != nil {
 		return m.bucket, nil
 	}
-	b, err := blob.OpenBucket(context.WithoutCancel(ctx), m.url)
+	b, err := openBucket(context.WithoutCancel(ctx), m.url)
 	if err != nil {
-		return nil, fmt.Errorf("blobmanager: open bucket %s: %w", redact(m.url), err)
+		return nil, err
 	}
 	m.bucket = b
 	return b, nil
@@ -97,14 +98,18 @@ func (m *Manager) Close() error {
 }
 
 // Download writes the object at key to w.
-func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
+func (m *Manager) Download(ctx context.Context, key string, w io.Writer) (err error) {
+	defer m.recoverDriver("download", key, &err)
 	b, err := m.use(ctx, key)
 	if err != nil {
 		return err
 	}
-	r, err := b.NewReader(ctx, key, nil)
+	actx, answered, release, timedOut := m.awaitAnswer(ctx)
+	defer release()
+	r, err := b.NewReader(actx, key, nil)
+	answered()
 	if err != nil {
-		return wrap(ctx, key, err)
+		return m.wrapAnswer(ctx, "download", key, err, timedOut())
 	}
 	defer r.Close()
 	got, err := ctxio.Copy(ctx, w, r)
@@ -116,25 +121,34 @@ func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
 
 // Stat describes the object at key: its size, ETag (as the service gives
 // it, quotes included) and modification time.
-func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
+func (m *Manager) Stat(ctx context.Context, key string) (info registry.ObjectInfo, err error) {
+	defer m.recoverDriver("stat", key, &err)
 	b, err := m.use(ctx, key)
 	if err != nil {
 		return registry.ObjectInfo{}, err
 	}
-	a, err := b.Attributes(ctx, key)
+	actx, _, release, timedOut := m.awaitAnswer(ctx)
+	defer release()
+	a, err := b.Attributes(actx, key)
 	if err != nil {
-		return registry.ObjectInfo{}, wrap(ctx, key, err)
+		return registry.ObjectInfo{}, m.wrapAnswer(ctx, "stat", key, err, timedOut())
 	}
 	return registry.ObjectInfo{Size: a.Size, ETag: a.ETag, ModTime: a.ModTime}, nil
 }
 
 // Delete removes the object at key.
-func (m *Manager) Delete(ctx context.Context, key string) error {
+func (m *Manager) Delete(ctx context.Context, key string) (err error) {
+	defer m.recoverDriver("delete", key, &err)
 	b, err := m.use(ctx, key)
 	if err != nil {
 		return err
 	}
-	return wrap(ctx, key, b.Delete(ctx, key))
+	actx, _, release, timedOut := m.awaitAnswer(ctx)
+	defer release()
+	if err := b.Delete(actx, key); err != nil {
+		return m.wrapAnswer(ctx, "delete", key, err, timedOut())
+	}
+	return nil
 }
 
 // use checks ctx and key and returns the bucket.
@@ -158,16 +172,31 @@ func checkKey(key string) error {
 }
 
 // wrap adds the package prefix and key to err, registry.ErrNotFound to
-// errors gocloud classifies as NotFound, and ctx.Err() when ctx is done. It
-// returns nil for nil.
+// errors that say the object is absent (not to DNS or connection errors,
+// nor to a missing bucket, which gocloud's drivers may also classify as
+// NotFound), registry.ErrPermanent to refused credentials and invalid
+// requests, and ctx.Err() when ctx is done. It returns nil for nil.
 func wrap(ctx context.Context, key string, err error) error {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case gcerrors.Code(err) == gcerrors.NotFound:
-		return fmt.Errorf("blobmanager: %s: %w: %w", key, registry.ErrNotFound, err)
+	}
+	notFound, perm := kind(err)
+	switch {
 	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
 		return fmt.Errorf("blobmanager: %s: %w: %w", key, ctx.Err(), err)
+	case notFound:
+		return fmt.Errorf("blobmanager: %s: %w: %w", key, registry.ErrNotFound, err)
+	case perm:
+		return permanent(fmt.Errorf("blobmanager: %s: %w", key, err))
 	}
 	return fmt.Errorf("blobmanager: %s: %w", key, err)
+}
+
+// wrapAnswer is wrap for the error of a request that was cut by the answer
+// timeout when timedOut.
+func (m *Manager) wrapAnswer(ctx context.Context, op, key string, err error, timedOut bool) error {
+	if timedOut {
+		return m.timeoutError(op, key)
+	}
+	return wrap(ctx, key, err)
 }

@@ -53,6 +53,23 @@
 // must be an absolute directory. A mem:// bucket is new and empty each time
 // it is opened, which makes it useful only with [New] and in tests.
 //
+// # Emulators
+//
+// The tests run against SeaweedFS (S3), Azurite (Azure) and
+// fake-gcs-server (GCS); scripts/seaweedfs.sh, scripts/azurite.sh and
+// scripts/fakegcs.sh start them on loopback and print the settings:
+//
+//   - Azurite: AZURE_STORAGE_ACCOUNT=devstoreaccount1 with its well-known
+//     AZURE_STORAGE_KEY, and bucket URLs of the form
+//     azblob://container?protocol=http&domain=127.0.0.1:10000&localemu=true
+//     ("protocol" is http or https, "domain" the emulator's host:port,
+//     "localemu=true" puts the account name in the path, as emulators
+//     want; AZURE_STORAGE_PROTOCOL, AZURE_STORAGE_DOMAIN and
+//     AZURE_STORAGE_IS_LOCAL_EMULATOR set the same for every URL).
+//   - fake-gcs-server: STORAGE_EMULATOR_HOST=127.0.0.1:4443 (host:port, no
+//     scheme) sends every gs:// bucket to the emulator, without
+//     credentials.
+//
 // Reading an S3 object that was uploaded in parts makes the AWS SDK log
 // "Skipped validation of multipart checksum"; the registry verifies every
 // file's sha256 anyway, and "response_checksum_validation=when_required"
@@ -72,7 +89,9 @@
 //     buckets) change this.
 //   - gs: Google's Application Default Credentials:
 //     GOOGLE_APPLICATION_CREDENTIALS, the gcloud CLI's login, then the
-//     metadata server on Google Cloud.
+//     metadata server on Google Cloud. Without any, opening the bucket
+//     fails and says what to set (nothing is printed); "anonymous=true" in
+//     the URL reads public buckets without credentials.
 //   - azblob: AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY,
 //     AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_SAS_TOKEN, else the
 //     Azure SDK's DefaultAzureCredential (AZURE_CLIENT_ID, managed
@@ -85,12 +104,28 @@
 //
 // # Errors
 //
-// A missing object (or bucket) gives an error wrapping
-// [registry.ErrNotFound]; an invalid key or config, one wrapping
-// [registry.ErrInvalidEntry]; a range outside the object, one wrapping
-// [io.ErrUnexpectedEOF]. A cancelled context gives an error wrapping
-// ctx.Err(), and a failing writer or reader, one wrapping its error. An
-// error from gocloud stays wrapped, so [gcerrors.Code] classifies it
-// (PermissionDenied, say) and [blob.Bucket.ErrorAs] reaches the driver's
-// own error (an S3 smithy.APIError, say).
+// Only an object that the store says is absent gives an error wrapping
+// [registry.ErrNotFound]: a DNS or connection error, or a missing bucket or
+// container (which gocloud's drivers may also call NotFound), does not, so
+// that a Delete never takes an unreachable object for a deleted one. An
+// invalid key or config gives an error wrapping [registry.ErrInvalidEntry].
+// Errors that retrying cannot fix wrap [registry.ErrPermanent]: a bucket
+// that cannot be opened (no account or credentials; the message says which
+// variable to set), refused credentials (HTTP 401 and 403), a missing
+// bucket or container, an invalid request, and a panic inside a driver,
+// which is recovered and returned as a [*DriverPanicError] (azureblob
+// panics on some failed uploads). A request that the store does not answer
+// within the answer timeout ([DefaultAnswerTimeout], see
+// [Manager.SetAnswerTimeout]) gives an [*AnswerTimeoutError]; it bounds
+// clients that retry an endpoint that accepts no connection forever. A
+// range outside the object gives an error wrapping [io.ErrUnexpectedEOF].
+// A cancelled context gives an error wrapping ctx.Err(), and a failing
+// writer or reader, one wrapping its error. An error from gocloud stays
+// wrapped, so [gcerrors.Code] classifies it (PermissionDenied, say) and
+// [blob.Bucket.ErrorAs] reaches the driver's own error (an S3
+// smithy.APIError, say).
+//
+// [Manager.Locate] names an object by URL, without user information or
+// query parameters other than those that say where the bucket is, for the
+// registry's messages (the Delete confirmation, say).
 package blobmanager

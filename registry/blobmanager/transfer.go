@@ -20,7 +20,8 @@ var errRange = io.ErrUnexpectedEOF
 // n < 0 means up to the end. A range that does not lie within the object is
 // an error: the object's size comes with the answer, and nothing is written
 // unless the whole range can be.
-func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error {
+func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) (err error) {
+	defer m.recoverDriver("download", key, &err)
 	b, err := m.use(ctx, key)
 	if err != nil {
 		return err
@@ -31,7 +32,13 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 	if n == 0 {
 		return m.checkRange(ctx, key, off, n, nil)
 	}
-	r, err := b.NewRangeReader(ctx, key, off, n, nil)
+	actx, answered, release, timedOut := m.awaitAnswer(ctx)
+	defer release()
+	r, err := b.NewRangeReader(actx, key, off, n, nil)
+	answered()
+	if timedOut() {
+		return m.timeoutError("download", key)
+	}
 	if err != nil {
 		return m.checkRange(ctx, key, off, n, err)
 	}
@@ -55,7 +62,7 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 // starts at or after the end). It stats the object and returns nil when the
 // range is empty and within it.
 func (m *Manager) checkRange(ctx context.Context, key string, off, n int64, openErr error) error {
-	if openErr != nil && (gcerrors.Code(openErr) == gcerrors.NotFound || ctx.Err() != nil) {
+	if nf, perm := kind(openErr); openErr != nil && (nf || perm || gcerrors.Code(openErr) == gcerrors.NotFound || ctx.Err() != nil) {
 		return wrap(ctx, key, openErr)
 	}
 	info, err := m.Stat(ctx, key)
@@ -82,7 +89,8 @@ func rangeError(key string, off, n, size int64) error {
 // when the whole of r has been stored: on a read error, a cancelled
 // context, or when size >= 0 and r holds a different number of bytes, the
 // write is aborted and the previous object (or none) stays.
-func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) error {
+func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	defer m.recoverDriver("upload", key, &err)
 	b, err := m.use(ctx, key)
 	if err != nil {
 		return err
@@ -115,8 +123,15 @@ func fill(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
 
 // closeAborted closes a writer whose context was cancelled. Close is then
 // expected to fail; only a nil error (the object was stored after all) is
-// reported.
-func closeAborted(w *blob.Writer) error {
+// reported. azureblob's writer may panic in Close once its upload has
+// failed (it clears its pipe while Close uses it); the upload has failed
+// then, so the panic is not reported either.
+func closeAborted(w *blob.Writer) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = nil
+		}
+	}()
 	if err := w.Close(); err == nil {
 		return errors.New("blobmanager: aborted upload was stored")
 	}

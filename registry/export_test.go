@@ -1,0 +1,12 @@
+package registry
+
+import "testing"
+
+// SetManifestWriter replaces the function that writes manifests until the
+// test ends, to make a manifest that cannot be written. Tests that use it
+// must not run in parallel.
+func SetManifestWriter(t testing.TB, fn func(p string, data []byte) error) {
+	old := writeManifestFile
+	writeManifestFile = fn
+	t.Cleanup(func() { writeManifestFile = old })
+}
