@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"net/url"
 	"path"
 	"strings"
@@ -144,14 +145,9 @@ func checkBucketURL(bucketURL string) error {
 	return nil
 }
 
-// redact returns rawURL without its user information, for messages.
-func redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "(unparsable url)"
-	}
-	return u.Redacted()
-}
+// redact returns rawURL with its credentials hidden, by the module's one
+// policy (internal/redact).
+func redact(rawURL string) string { return redactpkg.URL(rawURL) }
 
 // invalid returns an error wrapping registry.ErrInvalidEntry.
 func invalid(format string, args ...any) error {
