@@ -1,10 +1,87 @@
 package registry
 
-import "github.com/modelreg/modelreg/internal/atomicfile"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/modelreg/modelreg/internal/atomicfile"
+)
 
 // writeManifestFile atomically replaces the manifest at p with data. It is
 // a variable so that tests can make a manifest that cannot be written (a
 // read-only or full file system, which root's tests cannot otherwise make).
 var writeManifestFile = func(p string, data []byte) error {
 	return atomicfile.WriteFile(p, data, 0o644)
+}
+
+// updateManifest applies fn to the manifest in dir and writes the result
+// atomically, holding the directory's manifest lock (serialising writers
+// across processes where flock exists). When create is true a missing
+// manifest starts empty; otherwise it is an error wrapping ErrNotFound.
+func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, fn func(*Manifest) error) error {
+	p := filepath.Join(dir, ManifestFile)
+	if create {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+	}
+	unlock, err := lockFile(ctx, filepath.Join(dir, "."+ManifestFile+".lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer r.forget(p)
+	removeStaleTemps(p) // left by writers that were killed
+	m, err := readManifestFile(p, create)
+	if err != nil {
+		return err
+	}
+	if err := fn(m); err != nil {
+		return err
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		return fmt.Errorf("registry: encode %s: %w", p, err)
+	}
+	if err := writeManifestFile(p, data); err != nil {
+		return fmt.Errorf("registry: write %s: %w", p, err)
+	}
+	return nil
+}
+
+func readManifestFile(p string, create bool) (*Manifest, error) {
+	data, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && create:
+		return &Manifest{}, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("registry: %s does not exist: %w", p, ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %s is not a valid manifest, refusing to rewrite it: %w", p, err)
+	}
+	return m, nil
+}
+
+// InitDir makes dir a models directory: it creates it if needed and writes
+// an empty manifest. An existing manifest gives an error wrapping
+// [ErrExists]. It does not add dir to the search path.
+func (r *Registry) InitDir(ctx context.Context, dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	return r.updateManifest(ctx, abs, true, func(m *Manifest) error {
+		if m.kinds != nil {
+			return fmt.Errorf("registry: %s already has a %s: %w", abs, ManifestFile, ErrExists)
+		}
+		return nil
+	})
 }
