@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
 )
 
 // ETAObjectType is the "type" ETA writes for each detected object.
@@ -93,3 +94,26 @@ func UnmarshalETA(data []byte) (Objects, error) {
 }
 
 func clamp01(v float32) float32 { return min(max(v, 0), 1) }
+
+// ImageRecord is one image's detections as a line of JSON: the image's
+// name, its size in pixels and ETA's objects (relative coordinates), or the
+// reason it could not be processed. It is what examples/detect-image -json
+// prints, one record per line.
+type ImageRecord struct {
+	Image   string   `json:"image"`
+	Width   int      `json:"width,omitempty"`
+	Height  int      `json:"height,omitempty"`
+	Objects []Object `json:"objects"`
+	// Error is why the image gave no detections ("" when it did); Objects is
+	// then empty.
+	Error string `json:"error,omitempty"`
+}
+
+// NewImageRecord returns the record of the detections in the image named
+// name of the given size in pixels, or of err when err is not nil.
+func NewImageRecord(name string, size image.Point, dets []Detection, err error) ImageRecord {
+	if err != nil {
+		return ImageRecord{Image: name, Objects: []Object{}, Error: err.Error()}
+	}
+	return ImageRecord{Image: name, Width: size.X, Height: size.Y, Objects: ToObjects(dets).Objects}
+}

@@ -2,6 +2,8 @@ package detect_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"os"
@@ -143,4 +145,19 @@ func ExampleDetectFiles() {
 		}
 		fmt.Printf("%s (%dx%d): %d objects\n", r.Path, r.Size.X, r.Size.Y, len(r.Detections))
 	}
+}
+
+// NewImageRecord gives the per-image JSON line that examples/detect-image
+// -json prints: the image, its size and ETA's objects, or the error.
+func ExampleNewImageRecord() {
+	dets := []detect.Detection{{Label: "dog", Confidence: 0.85,
+		Box: detect.Box{X1: 133, Y1: 207, X2: 326, Y2: 543},
+		Rel: detect.Box{X1: 133.0 / 768, Y1: 207.0 / 576, X2: 326.0 / 768, Y2: 543.0 / 576}}}
+	ok, _ := json.Marshal(detect.NewImageRecord("dog.jpg", image.Pt(768, 576), dets, nil))
+	bad, _ := json.Marshal(detect.NewImageRecord("broken.jpg", image.Point{}, nil, errors.New("not a JPEG or PNG")))
+	fmt.Println(string(ok))
+	fmt.Println(string(bad))
+	// Output:
+	// {"image":"dog.jpg","width":768,"height":576,"objects":[{"type":"eta.core.objects.DetectedObject","label":"dog","bounding_box":{"top_left":{"x":0.17317708,"y":0.359375},"bottom_right":{"x":0.42447916,"y":0.9427083}},"confidence":0.85,"tags":[]}]}
+	// {"image":"broken.jpg","objects":[],"error":"not a JPEG or PNG"}
 }

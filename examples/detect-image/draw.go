@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"io"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -39,12 +40,13 @@ func annotate(img image.Image, dets []detect.Detection) *image.RGBA {
 	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
 	thick := max(2, min(b.Dx(), b.Dy())/300)
+	scale := labelScale(b.Size())
 	for i := len(dets) - 1; i >= 0; i-- { // best last, on top
 		d := dets[i]
 		c := palette[max(d.Class, 0)%len(palette)]
 		r := detect.Box{X1: d.Box.X1 * sx, Y1: d.Box.Y1 * sy, X2: d.Box.X2 * sx, Y2: d.Box.Y2 * sy}.Rect()
 		drawRect(out, r, thick, c)
-		drawLabel(out, r.Min, d.Label+" "+formatScore(d.Confidence), c)
+		drawLabel(out, r.Min, d.Label+" "+formatScore(d.Confidence), c, scale)
 	}
 	return out
 }
@@ -59,19 +61,29 @@ func drawRect(dst *image.RGBA, r image.Rectangle, t int, c color.RGBA) {
 	}
 }
 
-func drawLabel(dst *image.RGBA, at image.Point, text string, c color.RGBA) {
+// labelScale is how many times the 7×13 font is enlarged so that labels
+// stay readable: about one text line per 45 lines of the shorter side (1 on
+// a 640×480 photo, 6 on a 4000×3000 one).
+func labelScale(size image.Point) int {
+	return max(1, min(size.X, size.Y)/600)
+}
+
+// drawLabel draws text on a box of colour c above at (below it at the top
+// edge), with the font enlarged scale times.
+func drawLabel(dst *image.RGBA, at image.Point, text string, c color.RGBA, scale int) {
 	face := basicfont.Face7x13
 	w := font.MeasureString(face, text).Ceil() + 6
 	h := face.Metrics().Height.Ceil() + 4
-	y := at.Y - h
+	small := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(small, small.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+	d := font.Drawer{Dst: small, Src: image.NewUniform(textColour(c)), Face: face, Dot: fixed.P(3, h-4)}
+	d.DrawString(text)
+	W, H := w*scale, h*scale
+	y := at.Y - H
 	if y < 0 {
 		y = at.Y
 	}
-	bg := image.Rect(at.X, y, at.X+w, y+h).Intersect(dst.Bounds())
-	draw.Draw(dst, bg, image.NewUniform(c), image.Point{}, draw.Src)
-	d := font.Drawer{Dst: dst, Src: image.NewUniform(textColour(c)), Face: face,
-		Dot: fixed.P(at.X+3, y+h-4)}
-	d.DrawString(text)
+	xdraw.NearestNeighbor.Scale(dst, image.Rect(at.X, y, at.X+W, y+H), small, small.Bounds(), draw.Src, nil)
 }
 
 // textColour is black on light backgrounds, white on dark ones.

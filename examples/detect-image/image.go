@@ -10,16 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/modelreg/modelreg/detect"
-	"github.com/modelreg/modelreg/internal/atomicfile"
 )
-
-// result is one line of -json output.
-type result struct {
-	Image   string          `json:"image"`
-	Width   int             `json:"width"`
-	Height  int             `json:"height"`
-	Objects []detect.Object `json:"objects"`
-}
 
 // report prints (and draws, with -out) what was found in one file.
 func report(r detect.FileResult, o *options, stdout io.Writer) error {
@@ -32,15 +23,14 @@ func report(r detect.FileResult, o *options, stdout io.Writer) error {
 		}
 	}
 	if o.json {
-		return json.NewEncoder(stdout).Encode(result{Image: r.Path, Width: r.Size.X, Height: r.Size.Y,
-			Objects: detect.ToObjects(r.Detections).Objects})
+		return json.NewEncoder(stdout).Encode(detect.NewImageRecord(r.Path, r.Size, r.Detections, nil))
 	}
 	return printTable(stdout, r.Path, r.Size, r.Detections)
 }
 
 // decodeOptions are the options of detect.DecodeImage for -exif and -fast.
 func decodeOptions(m detect.Detector, o *options) *detect.DecodeOptions {
-	opts := &detect.DecodeOptions{Orient: o.exif}
+	opts := &detect.DecodeOptions{Orient: o.exif, MaxPixels: o.maxPixels}
 	if o.fast {
 		opts.Fit, _ = m.(detect.Fitter)
 	}
@@ -48,7 +38,11 @@ func decodeOptions(m detect.Detector, o *options) *detect.DecodeOptions {
 }
 
 func printTable(w io.Writer, path string, size image.Point, dets []detect.Detection) error {
-	fmt.Fprintf(w, "%s (%dx%d): %d objects\n", path, size.X, size.Y, len(dets))
+	noun := "objects"
+	if len(dets) == 1 {
+		noun = "object"
+	}
+	fmt.Fprintf(w, "%s (%dx%d): %d %s\n", path, size.X, size.Y, len(dets), noun)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  label\tconfidence\tbox (x1, y1, x2, y2) px")
 	for _, d := range dets {
@@ -61,14 +55,27 @@ func writeAnnotated(img image.Image, dets []detect.Detection, dir, path string) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	dst := filepath.Join(dir, filepath.Base(path)+".detections.png")
-	f, err := atomicfile.New(dst, 0o644)
+	name := filepath.Base(path)
+	if path == "-" {
+		name = "stdin"
+	}
+	dst := filepath.Join(dir, name+".detections.png")
+	// Write a temp file and rename it, so that an interrupted run never
+	// leaves a half-written PNG under the final name.
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
 	if err != nil {
 		return err
 	}
-	defer f.Abort()
+	defer os.Remove(f.Name()) // fails harmlessly once renamed
 	if err := encodePNG(f, annotate(img, dets)); err != nil {
+		f.Close()
 		return err
 	}
-	return f.Commit()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), dst)
 }

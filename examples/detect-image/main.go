@@ -1,19 +1,25 @@
 // Command detect-image detects objects in images with a model from the
 // registry: the bundled catalog, or the directories of MODELS_DIRS.
 //
-//	go run ./examples/detect-image [flags] IMAGE...
+//	go run ./examples/detect-image [flags] IMAGE|DIR|- ...
+//
+// A directory stands for the JPEG and PNG files in it, sorted by name; "-"
+// reads one image from standard input.
 //
 // Flags:
 //
 //	-model NAME      model name or name@version (default yolox-nano-coco)
-//	-threshold T     score threshold (default: the model's)
+//	-threshold T     score threshold (default 0: the model's)
 //	-out DIR         write <image>.detections.png with boxes and labels drawn
-//	-json            one JSON object per image per line, ETA's detection schema
+//	-json            one JSON object per image per line (detect.ImageRecord:
+//	                 ETA's detection schema; {"image", "error"} for an image
+//	                 that fails, and the others go on)
 //	-exif            apply the JPEG EXIF orientation before detecting
 //	-threads N       intra-op threads (default 1)
+//	-max-pixels N    largest width × height decoded (default 100000000)
 //	-fast            decode JPEGs much larger than the model's input at a
 //	                 reduced scale (several times faster; scores can move a
-//	                 little; annotated images are then reduced too)
+//	                 little; annotated images are then written reduced too)
 //
 // Without -json it prints a table. The exit status is 1 when an image
 // cannot be read or the model cannot be loaded, 2 on a usage error.
@@ -21,9 +27,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"os/signal"
@@ -41,6 +49,7 @@ type options struct {
 	json      bool
 	exif      bool
 	threads   int
+	maxPixels int64
 	fast      bool
 	images    []string
 }
@@ -77,11 +86,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per image per line")
 	fs.BoolVar(&o.exif, "exif", false, "apply the JPEG EXIF orientation")
 	fs.IntVar(&o.threads, "threads", 1, "intra-op `threads`")
-	fs.BoolVar(&o.fast, "fast", false, "decode large JPEGs at a reduced scale for the model")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: detect-image [flags] IMAGE...")
-		fs.PrintDefaults()
-	}
+	fs.Int64Var(&o.maxPixels, "max-pixels", detect.DefaultMaxPixels, "largest width × height `pixels` decoded")
+	fs.BoolVar(&o.fast, "fast", false, "decode large JPEGs at a reduced scale for the model (annotated images are then written reduced)")
+	fs.Usage = func() { printUsage(fs, stderr) }
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -108,10 +115,27 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		return err
 	}
 	defer m.Close()
-	failed := 0
-	for r := range detect.DetectFiles(ctx, m, o.images, decodeOptions(m, o)) { // decodes the next while detecting
+	if o.fast && o.out != "" {
+		fmt.Fprintln(stderr, "detect-image: -fast: annotated images are written at the reduced size the model read")
+	}
+	paths, err := expandImages(o.images)
+	if err != nil {
+		return err
+	}
+	dopts := decodeOptions(m, o)
+	failed, total := 0, 0
+	results := detect.DetectFiles(ctx, m, paths, dopts) // decodes the next while detecting
+	if len(paths) == 1 && paths[0] == "-" {
+		results = detectStdin(ctx, m, dopts)
+	}
+	for r := range results {
+		total++
 		if err := report(r, o, stdout); err != nil {
+			err = explain(err, o)
 			fmt.Fprintf(stderr, "detect-image: %s: %v\n", r.Path, err)
+			if o.json {
+				json.NewEncoder(stdout).Encode(detect.NewImageRecord(r.Path, image.Point{}, nil, err))
+			}
 			failed++
 		}
 	}
@@ -119,7 +143,15 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		return err
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d images failed", failed, len(o.images))
+		return fmt.Errorf("%d of %d images failed", failed, total)
 	}
 	return nil
+}
+
+// explain adds to err what the user can do about it.
+func explain(err error, o *options) error {
+	if errors.Is(err, detect.ErrImageTooLarge) {
+		return fmt.Errorf("%w (the limit is %d pixels; raise it with -max-pixels)", err, o.maxPixels)
+	}
+	return err
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/registry"
@@ -141,5 +143,90 @@ func TestFast(t *testing.T) {
 	img, err := png.Decode(f)
 	if err != nil || img.Bounds().Dx() != 512 {
 		t.Errorf("annotated image: %v, %v; want 512 wide", img.Bounds(), err)
+	}
+}
+
+// TestInputsAndErrors: a directory stands for its images in name order,
+// "-" reads standard input, a failing image gives a JSON error line and the
+// others go on, and an oversized one names the limit and the flag.
+func TestInputsAndErrors(t *testing.T) {
+	setup(t)
+	dir := t.TempDir()
+	data, err := os.ReadFile(dog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"b.jpg": data, "a.JPG": data, "c.jpg": data[:1000], "notes.txt": []byte("x")} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-json", dir}, &stdout, &stderr)
+	var recs []struct{ Image, Error string }
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var r struct{ Image, Error string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		recs = append(recs, r)
+	}
+	if code != 1 || len(recs) != 3 || filepath.Base(recs[0].Image) != "a.JPG" || filepath.Base(recs[1].Image) != "b.jpg" ||
+		recs[0].Error != "" || recs[2].Error == "" || !strings.Contains(stderr.String(), "1 of 3 images failed") {
+		t.Errorf("directory: exit %d, records %+v, stderr %q; want a.JPG, b.jpg, then c.jpg's error, exit 1", code, recs, stderr.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"-max-pixels", "1000", dog}, &stdout, &stderr); code != 1 ||
+		!strings.Contains(stderr.String(), "-max-pixels") || !strings.Contains(stderr.String(), "1000 pixels") {
+		t.Errorf("-max-pixels 1000: exit %d, stderr %q; want 1 naming the limit and the flag", code, stderr.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	h, err := os.CreateTemp(t.TempDir(), "stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Write(data)
+	h.Seek(0, 0)
+	old := os.Stdin
+	os.Stdin = h
+	code = run(context.Background(), []string{"-"}, &stdout, &stderr)
+	os.Stdin = old
+	if code != 0 || !strings.HasPrefix(stdout.String(), "- (768x576): 3 objects") {
+		t.Errorf("stdin: exit %d, stdout %q, stderr %q; want the dog's 3 objects", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestHelpShowsDefaults: -h lists every flag with its default, zero values
+// included, and exits 0.
+func TestHelpShowsDefaults(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("-h: exit %d", code)
+	}
+	for _, want := range []string{"-model", `(default "yolox-nano-coco")`, "-threshold", `(default "0")`, "-json", `(default "false")`,
+		"-max-pixels", "-fast", "-out", `(default "")`, "example:"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-h output lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+func TestLabelScaleAndPlural(t *testing.T) {
+	for _, tt := range []struct {
+		size image.Point
+		want int
+	}{{image.Pt(640, 480), 1}, {image.Pt(768, 576), 1}, {image.Pt(2048, 1536), 2}, {image.Pt(4000, 3000), 5}} {
+		if got := labelScale(tt.size); got != tt.want {
+			t.Errorf("labelScale(%v) = %d; want %d", tt.size, got, tt.want)
+		}
+	}
+	var b bytes.Buffer
+	printTable(&b, "x.jpg", image.Pt(10, 10), []detect.Detection{{Label: "dog"}})
+	if !strings.HasPrefix(b.String(), "x.jpg (10x10): 1 object\n") {
+		t.Errorf("table header %q; want 1 object", b.String())
 	}
 }

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/detect/preprocess"
+)
+
+// imageExts are the file extensions a directory argument stands for.
+var imageExts = []string{".jpg", ".jpeg", ".png"}
+
+// expandImages replaces each directory in args by the JPEG and PNG files in
+// it, sorted by name. "-" (standard input) must be the only argument.
+func expandImages(args []string) ([]string, error) {
+	var paths []string
+	for _, a := range args {
+		if a == "-" {
+			if len(args) > 1 {
+				return nil, fmt.Errorf(`"-" (standard input) must be the only image`)
+			}
+			return args, nil
+		}
+		fi, err := os.Stat(a)
+		if err != nil || !fi.IsDir() {
+			paths = append(paths, a) // a file, or an error that its result reports
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			return nil, err
+		}
+		n := len(paths)
+		for _, e := range entries {
+			if e.Type().IsRegular() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
+				paths = append(paths, filepath.Join(a, e.Name()))
+			}
+		}
+		if len(paths) == n {
+			return nil, fmt.Errorf("%s: no JPEG or PNG files in the directory", a)
+		}
+	}
+	return paths, nil
+}
+
+// detectStdin detects in the one image read from standard input.
+func detectStdin(ctx context.Context, m detect.Detector, opts *detect.DecodeOptions) iter.Seq[detect.FileResult] {
+	return func(yield func(detect.FileResult) bool) {
+		r := detect.FileResult{Path: "-"}
+		img, _, err := detect.DecodeImage(os.Stdin, opts)
+		if err == nil {
+			r.Image, r.Size = img, img.Bounds().Size()
+			if red, ok := img.(*preprocess.Reduced); ok {
+				r.Size = red.FullSize()
+			}
+			r.Detections, err = m.Detect(ctx, img)
+		}
+		r.Err = err
+		yield(r)
+	}
+}
+
+// printUsage prints the synopsis and every flag with its default, zero
+// values included.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintln(w, "usage: detect-image [flags] IMAGE|DIR|- ...")
+	fmt.Fprintln(w, "\nDetects objects in JPEG and PNG images (a directory: the images in it, sorted; -: standard input).")
+	fmt.Fprintln(w, "\nflags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  -%s %s\n    \t%s (default %q)\n", f.Name, name, usage, f.DefValue)
+	})
+	fmt.Fprintln(w, "\nexample:\n  detect-image -json -model picodet-s-320-coco testdata/images")
+}
