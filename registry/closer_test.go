@@ -23,7 +23,7 @@ func (m closingManager) Close() error { m.closed.Add(1); return nil }
 var closedCount atomic.Int32
 
 func init() {
-	Register("closer-test", func(context.Context, *ManagerEnv) (Manager, string, error) {
+	RegisterManager("closer-test", func(context.Context, *ManagerEnv) (Manager, string, error) {
 		return closingManager{&closedCount}, "k", nil
 	})
 }

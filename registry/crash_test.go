@@ -61,7 +61,7 @@ const (
 const crashStreamType = "crashtest-stream"
 
 func init() {
-	registry.Register(crashStreamType, func(_ context.Context, env *registry.ManagerEnv) (registry.Manager, string, error) {
+	registry.RegisterManager(crashStreamType, func(_ context.Context, env *registry.ManagerEnv) (registry.Manager, string, error) {
 		var c struct {
 			URL string `json:"url"`
 		}

@@ -156,7 +156,7 @@ type delStore struct {
 var delStores sync.Map // key → *delStore
 
 func init() {
-	registry.Register("deltest", func(ctx context.Context, env *registry.ManagerEnv) (registry.Manager, string, error) {
+	registry.RegisterManager("deltest", func(ctx context.Context, env *registry.ManagerEnv) (registry.Manager, string, error) {
 		var c struct{ Key string }
 		if err := json.Unmarshal(env.Config, &c); err != nil {
 			return nil, "", err

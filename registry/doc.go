@@ -85,7 +85,7 @@
 // # Managers
 //
 // An entry's "manager": {"type", "config"} selects a [Manager] registered
-// with [Register] (import the driver packages for their side effect, as with
+// with [RegisterManager] (import the driver packages for their side effect, as with
 // database/sql). An entry whose manager type this program did not register
 // still resolves, with a warning: once its files are present (fetched by
 // another program, imported from a bundle) it verifies and loads, and only

@@ -41,8 +41,8 @@ var (
 )
 
 func init() {
-	Register(testType, func(ctx context.Context, env *ManagerEnv) (Manager, string, error) { return openTest(env, false) })
-	Register(testTypeRO, func(ctx context.Context, env *ManagerEnv) (Manager, string, error) { return openTest(env, true) })
+	RegisterManager(testType, func(ctx context.Context, env *ManagerEnv) (Manager, string, error) { return openTest(env, false) })
+	RegisterManager(testTypeRO, func(ctx context.Context, env *ManagerEnv) (Manager, string, error) { return openTest(env, true) })
 }
 
 func openTest(env *ManagerEnv, ro bool) (Manager, string, error) {

@@ -41,7 +41,7 @@ func TestManifestNameSubdirAndReadOnlyDir(t *testing.T) {
 var capturedEnv atomic.Pointer[ManagerEnv]
 
 func init() {
-	Register("regtest-env", func(ctx context.Context, env *ManagerEnv) (Manager, string, error) {
+	RegisterManager("regtest-env", func(ctx context.Context, env *ManagerEnv) (Manager, string, error) {
 		capturedEnv.Store(env)
 		return nil, "", errors.New("env captured")
 	})

@@ -115,18 +115,19 @@ var (
 	managers   = map[string]OpenFunc{}
 )
 
-// Register makes a manager type available to manifests, under the name used in
-// an entry's "manager": {"type": ...}. Drivers call it from init. It panics if
-// open is nil or if Register is called twice for the same type, like
-// [database/sql.Register].
-func Register(typ string, open OpenFunc) {
+// RegisterManager makes a manager type available to manifests, under the
+// name used in an entry's "manager": {"type": ...}. Drivers call it from
+// init. It panics if open is nil or if it is called twice for the same type,
+// like [database/sql.Register]. (Adding a model to a manifest is
+// [Registry.Register].)
+func RegisterManager(typ string, open OpenFunc) {
 	managersMu.Lock()
 	defer managersMu.Unlock()
 	if open == nil {
-		panic("registry: Register manager is nil")
+		panic("registry: RegisterManager: open is nil")
 	}
 	if _, dup := managers[typ]; dup {
-		panic("registry: Register called twice for manager " + typ)
+		panic("registry: RegisterManager called twice for manager " + typ)
 	}
 	managers[typ] = open
 }

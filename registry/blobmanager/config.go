@@ -27,10 +27,10 @@ const (
 )
 
 func init() {
-	registry.Register(Type, opener(""))
-	registry.Register(TypeS3, opener(s3blob.Scheme))
-	registry.Register(TypeGS, opener(gcsblob.Scheme))
-	registry.Register(TypeAzure, opener(azureblob.Scheme))
+	registry.RegisterManager(Type, opener(""))
+	registry.RegisterManager(TypeS3, opener(s3blob.Scheme))
+	registry.RegisterManager(TypeGS, opener(gcsblob.Scheme))
+	registry.RegisterManager(TypeAzure, opener(azureblob.Scheme))
 }
 
 // Config is a manifest entry's manager config. Either URL is set, or both

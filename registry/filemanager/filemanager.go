@@ -26,7 +26,7 @@ var (
 	_ registry.Deleter         = (*Manager)(nil)
 )
 
-func init() { registry.Register(Type, open) }
+func init() { registry.RegisterManager(Type, open) }
 
 // Manager reads (and, on disk, writes) objects under a root.
 type Manager struct {

@@ -35,7 +35,7 @@ var (
 	_ registry.Deleter         = (*Manager)(nil)
 )
 
-func init() { registry.Register(Type, open) }
+func init() { registry.RegisterManager(Type, open) }
 
 // Options configure a Manager. A nil *Options, and each zero field, means the
 // default. See the package documentation for the order in which credentials

@@ -29,8 +29,8 @@ var (
 )
 
 func init() {
-	registry.Register(TypeHTTP, open)
-	registry.Register(TypeHTTPS, open)
+	registry.RegisterManager(TypeHTTP, open)
+	registry.RegisterManager(TypeHTTPS, open)
 }
 
 // Options configure a Manager. A nil *Options, and each zero field, means the

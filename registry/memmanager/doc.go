@@ -5,7 +5,7 @@
 // A [Manager] made by [New] is private to its caller. Manifests reach a
 // shared one by name: [Store] returns the process-wide store with that name,
 // creating it on first use, and the "mem" manager type (registered with
-// [registry.Register] when this package is imported) opens the store named in
+// [registry.RegisterManager] when this package is imported) opens the store named in
 // its config:
 //
 //	import _ "github.com/modelreg/modelreg/registry/memmanager"

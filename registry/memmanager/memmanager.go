@@ -31,7 +31,7 @@ var (
 	_ registry.Deleter         = (*Manager)(nil)
 )
 
-func init() { registry.Register(Type, open) }
+func init() { registry.RegisterManager(Type, open) }
 
 // Manager is an in-memory object store. The zero value is not usable; call
 // [New] or [Store].
