@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"os"
 
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -44,8 +47,39 @@ func open(_ context.Context, env *registry.ManagerEnv) (registry.Manager, string
 	if err != nil {
 		return nil, "", err
 	}
-	m := New(&Options{BaseClient: env.HTTPClient, Offline: env.Offline, Logger: env.Logger})
-	return m, id, nil
+	opts := &Options{BaseClient: env.HTTPClient, Offline: env.Offline, Logger: env.Logger}
+	if opts.Endpoint, err = envURL(EnvEndpoint); err != nil {
+		return nil, "", err
+	}
+	if opts.AnonymousURL, err = envURL(EnvAnonymousURL); err != nil {
+		return nil, "", err
+	}
+	return New(opts), id, nil
+}
+
+// Environment variables that point the manifest-driven managers at a mirror
+// of Google Drive (a company proxy), for entries opened from a manifest.
+const (
+	// EnvEndpoint replaces [DefaultEndpoint]: the Drive API base URL,
+	// ending in "/drive/v3/".
+	EnvEndpoint = "MODELREG_GDRIVE_ENDPOINT"
+	// EnvAnonymousURL replaces [DefaultAnonymousURL]: the download route
+	// for public files.
+	EnvAnonymousURL = "MODELREG_GDRIVE_ANONYMOUS_URL"
+)
+
+// envURL returns the absolute http(s) URL in the environment variable name,
+// "" when it is unset.
+func envURL(name string) (string, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("gdrivemanager: %s=%s is not an absolute http or https URL: %w", name, redact.URL(v), registry.ErrPermanent)
+	}
+	return v, nil
 }
 
 // checkKey refuses keys that cannot be file ids: empty, absolute, or with
