@@ -39,7 +39,8 @@ type Options struct {
 	// Download is passed to the registry when the model must be
 	// downloaded first (progress callback, force).
 	Download *registry.DownloadOptions
-	// Logger receives warnings; nil means slog.Default().
+	// Logger receives warnings; nil discards them, as everywhere in the module
+	// (pass slog.Default() to see them).
 	Logger *slog.Logger
 	// CacheDir is where deployment types keep what they derive from a
 	// model to load it faster next time, such as ONNX Runtime's optimised
@@ -57,7 +58,7 @@ func (o *Options) orDefault() *Options {
 	}
 	c := *o
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.CacheDir == "" && !c.NoCache {
 		if base, err := os.UserCacheDir(); err == nil {

@@ -39,7 +39,8 @@ type Options struct {
 	// many images as the largest batch it has run.
 	MaxBatch int
 	// Logger receives ONNX Runtime's messages of level error and above;
-	// nil means slog.Default(). ONNX Runtime has one environment per
+	// nil discards them, as everywhere in the module (pass slog.Default()
+	// to see them). ONNX Runtime has one environment per
 	// process: while several detectors are open, its messages go to the
 	// Logger of the one opened first (see ort.Env).
 	Logger *slog.Logger
@@ -89,7 +90,7 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 	}
 	logger := opts.Logger
 	if logger == nil {
-		logger = slog.Default()
+		logger = slog.New(slog.DiscardHandler)
 	}
 	env, err := ort.NewEnv(lib, &ort.EnvOptions{LogLevel: ort.LogError, Logger: logger, LogID: "modelreg"})
 	if err != nil {

@@ -54,7 +54,7 @@ type Options struct {
 	// Client makes the request. Default: a client without a time limit
 	// (ctx bounds the download).
 	Client *http.Client
-	// Logger receives progress messages. Default: none.
+	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
 	// MaxDownloadSize caps the tarball's size. Default: DefaultMaxDownloadSize.
 	MaxDownloadSize int64
