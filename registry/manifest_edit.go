@@ -33,7 +33,7 @@ func (m *Manifest) splice(src *manifestSource) ([]byte, bool) {
 		return nil, false
 	}
 	top, ok := scanNode(data, skipSpace(data, 0))
-	if !ok || !top.isObject(data) || len(top.items) == 0 {
+	if !ok || !top.isObject(data) {
 		return nil, false
 	}
 	topL := layoutOf(data, top, layout{unit: "    ", colon: ": ", comma: ", ", inline: inlineArray.Match(data)})

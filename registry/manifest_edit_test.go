@@ -266,3 +266,58 @@ func TestManifestEdits(t *testing.T) {
 		})
 	}
 }
+
+// TestManifestEditModelsArray: entries added to an empty, null or missing
+// "models" array, or removed from the ends of one, in the layout of the
+// manifest around them; the top level gains no other key.
+func TestManifestEditModelsArray(t *testing.T) {
+	const flat = `{"base_name": "b", "base_filename": "b.onnx", "version": "1", "description": null, "manager": null, ` +
+		`"default_deployment_config_dict": null, "requirements": null, "tags": ["x"], "date_added": "2026-01-01"}`
+	indented := func(ind, unit string) string {
+		r := strings.NewReplacer("{", "{\n"+ind+unit, ", ", ",\n"+ind+unit, "}", "\n"+ind+"}", `["x"]`, "[\n"+ind+unit+unit+`"x"`+"\n"+ind+unit+"]")
+		return r.Replace(flat)
+	}
+	add := func(m *Manifest) {
+		m.Models = append(m.Models, &Model{BaseName: "b", BaseFilename: "b.onnx", Version: "1", Tags: []string{"x"}, DateAdded: "2026-01-01"})
+	}
+	three := "{\"models\": [\n  {\"base_name\": \"a\"},\n  {\"base_name\": \"b\"},\n  {\"base_name\": \"c\"}\n]}"
+	tests := []struct {
+		name, in string
+		edit     func(m *Manifest)
+		want     string
+	}{
+		{"add to empty", "{\n    \"models\": []\n}\n", add,
+			"{\n    \"models\": [\n        " + indented("        ", "    ") + "\n    ]\n}\n"},
+		{"add to empty, one line", `{"models": [], "name": null}`, add, `{"models": [` + flat + `], "name": null}`},
+		{"add to missing", "{\n    \"url\": \"https://example.com/m\"\n}\n", add,
+			"{\n    \"models\": [\n        " + indented("        ", "    ") + "\n    ],\n    \"url\": \"https://example.com/m\"\n}\n"},
+		{"add to missing, one line", `{"name": "team/models"}`, add, `{"models": [` + flat + `], "name": "team/models"}`},
+		{"add to null", "{\n  \"models\": null\n}", add, "{\n  \"models\": [\n    " + indented("    ", "  ") + "\n  ]\n}"},
+		{"add to {}", "{}", add, "{\n    \"models\": [\n        " + indented("        ", "    ") + "\n    ]\n}"},
+		{"remove the only one", "{\n    \"models\": [\n        {\"base_name\": \"a\"}\n    ]\n}\n", func(m *Manifest) { m.Models = nil },
+			"{\n    \"models\": []\n}\n"},
+		{"replace the only one", "{\n    \"models\": [\n        {\"base_name\": \"a\"}\n    ]\n}\n", func(m *Manifest) { m.Models = nil; add(m) },
+			"{\n    \"models\": [\n        " + flat + "\n    ]\n}\n"},
+		{"remove the first", three, func(m *Manifest) { m.Models = m.Models[1:] },
+			"{\"models\": [\n  {\"base_name\": \"b\"},\n  {\"base_name\": \"c\"}\n]}"},
+		{"remove the last", three, func(m *Manifest) { m.Models = m.Models[:2] },
+			"{\"models\": [\n  {\"base_name\": \"a\"},\n  {\"base_name\": \"b\"}\n]}"},
+		{"change in place", "{\"models\": [{\"base_name\": \"a\",\n \"tags\": [\"q\"], \"x\": 1}]}", func(m *Manifest) { m.Models[0].Version = "2" },
+			"{\"models\": [{\"base_name\": \"a\", \"version\": \"2\",\n \"tags\": [\"q\"], \"x\": 1}]}"},
+		{"top level", `{"models": [{"base_name": "a", "x": 1}], "url": "u", "z": 0}`, func(m *Manifest) { m.URL, m.Name = "v", "n" },
+			`{"models": [{"base_name": "a", "x": 1}], "name": "n", "url": "v", "z": 0}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseManifest([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(m)
+			out, err := m.Marshal()
+			if err != nil || string(out) != tt.want {
+				t.Errorf("Marshal = %v\n%s\nwant\n%s", err, out, tt.want)
+			}
+		})
+	}
+}
