@@ -321,3 +321,46 @@ func TestManifestEditModelsArray(t *testing.T) {
 		})
 	}
 }
+
+// TestRegistryWritesKeepManifestLayout: Publish (through Register) adds
+// its entry to FiftyOne's and ETA's manifests without touching a byte of
+// the others, and Delete of that entry gives the original file back.
+func TestRegistryWritesKeepManifestLayout(t *testing.T) {
+	for _, name := range realManifests {
+		t.Run(name, func(t *testing.T) {
+			in := readTestManifest(t, name)
+			dir := t.TempDir()
+			p := filepath.Join(dir, ManifestFile)
+			if err := os.WriteFile(p, in, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			store, _ := newStore(t, nil)
+			r := newTestRegistry(t, nil, dir)
+			src := filepath.Join(t.TempDir(), "yolox_nano.onnx")
+			os.WriteFile(src, bytesOf(321, 3), 0o644)
+			m := newTestEntry()
+			m.Manager = &ManagerSpec{Type: testType, Config: []byte(`{"store": "` + store + `", "key": "yolox_nano.onnx"}`)}
+			if _, err := r.Publish(t.Context(), src, m, &PublishOptions{Dir: dir}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkUntouched(t, in, out, nil, nil, 1)
+			if removed, _ := lineDiff(in, out); len(removed) > 1 {
+				t.Errorf("Publish changed %d lines of the manifest: %q", len(removed), removed)
+			}
+			if got := mustGet(t, r, m.Name()); got.SHA256 != sha(bytesOf(321, 3)) || got.Size() != 321 {
+				t.Errorf("published entry reads back as %+v", got)
+			}
+			if _, err := r.Delete(t.Context(), m.Name(), &DeleteOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+			if out, _ := os.ReadFile(p); !bytes.Equal(out, in) {
+				removed, added := lineDiff(in, out)
+				t.Errorf("after Publish and Delete the manifest differs: lines %q became %q", removed, added)
+			}
+		})
+	}
+}
