@@ -61,14 +61,17 @@ func entryTexts(t testing.TB, data []byte) (entries [][]byte, topKeys []string) 
 		t.Fatalf("not an object:\n%s", data)
 	}
 	for i, k := range top.keys {
-		if k != "models" || data[top.vals[i].start] != '[' {
+		if k != "models" { // encoding/json keeps the last one
+			continue
+		}
+		entries = nil
+		if data[top.vals[i].start] != '[' {
 			continue
 		}
 		arr, ok := scanNode(data, top.vals[i].start)
 		if !ok {
 			t.Fatalf("bad models array:\n%s", data)
 		}
-		entries = entries[:0]
 		for _, it := range arr.items {
 			entries = append(entries, data[it.start:it.end])
 		}
@@ -363,4 +366,74 @@ func TestRegistryWritesKeepManifestLayout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzManifestEdit parses arbitrary manifests, adds, removes, re-publishes
+// or replaces an entry, and checks that the result parses to the edited
+// manifest and that, when it was spliced, the other entries kept their
+// bytes.
+func FuzzManifestEdit(f *testing.F) {
+	for _, name := range realManifests { // their first three entries, to keep inputs small
+		in := readTestManifest(f, name)
+		entries, _ := entryTexts(f, in)
+		end := bytes.Index(in, entries[2]) + len(entries[2])
+		seed := append(in[:end:end], in[bytes.Index(in, entries[len(entries)-1])+len(entries[len(entries)-1]):]...)
+		for op := range byte(4) {
+			f.Add(seed, op, byte(op))
+		}
+	}
+	f.Add([]byte(`{"models": [{"base_name": "a"}, 1, {"base_name": "a"}], "models": null}`), byte(0), byte(0))
+	f.Add([]byte(`{"models": [{"base_name": "a", "version": "1", "version": "2"}]}`), byte(2), byte(0))
+	f.Add([]byte("\xef\xbb\xbf{\"name\": \"x\"}"), byte(0), byte(0))
+	f.Fuzz(func(t *testing.T, data []byte, op, idx byte) {
+		m, err := ParseManifest(data)
+		if err != nil {
+			return
+		}
+		var removed, changed []int
+		added := 0
+		i := 0
+		if n := len(m.Models); n > 0 {
+			i = int(idx) % n
+		}
+		switch {
+		case op%4 == 0 || len(m.Models) == 0:
+			e := newTestEntry()
+			e.BaseName = "fuzz-added"
+			m.Models, added = append(m.Models, e), 1
+		case op%4 == 1:
+			m.Models, removed = slices.Delete(m.Models, i, i+1), []int{i}
+		default:
+			republish(m, i, op%4 == 3)
+			changed = []int{i}
+		}
+		full, err := m.marshalFull()
+		if err != nil {
+			return
+		}
+		out, err := m.Marshal()
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		again, err := ParseManifest(out)
+		if err != nil {
+			t.Fatalf("result does not parse: %v\n%s", err, out)
+		}
+		if len(again.Models) != len(m.Models) {
+			t.Fatalf("result has %d entries, want %d:\n%s", len(again.Models), len(m.Models), out)
+		}
+		for k, e := range m.Models {
+			if a, b := e.marshal(), again.Models[k].marshal(); !bytes.Equal(a, b) {
+				t.Fatalf("entry %d reads back as\n%s\nwant\n%s\nfrom\n%s", k, b, a, out)
+			}
+		}
+		spliced, ok := m.splice(m.src)
+		if !ok {
+			return // a changed key that appears twice: written in full
+		}
+		if !sameManifest(spliced, full) {
+			t.Fatalf("spliced manifest means something else:\n%s\nwant\n%s", spliced, full)
+		}
+		checkUntouched(t, data, out, removed, changed, added)
+	})
 }
