@@ -36,7 +36,10 @@ func (m *Manifest) splice(src *manifestSource) ([]byte, bool) {
 	if !ok || !top.isObject(data) {
 		return nil, false
 	}
-	topL := layoutOf(data, top, layout{unit: "    ", colon: ": ", comma: ", ", inline: inlineArray.Match(data)})
+	topL := layoutOf(data, top, layout{unit: "    ", colon: ": ", comma: ", ", inline: inlineArray.Match(data), nl: "\n"})
+	if bytes.Contains(data, []byte("\r\n")) {
+		topL.nl = "\r\n"
+	}
 	mi := slices.Index(top.keys, "models")
 	for i, k := range top.keys {
 		if k == "models" {
@@ -289,7 +292,7 @@ func render(b []byte, n node, ps []piece, l layout) []byte {
 			def = []byte(l.comma)
 		}
 	} else if l.unit != "" {
-		lead, trail = []byte("\n"+l.indent+l.unit), []byte("\n"+l.indent)
+		lead, trail = []byte(l.newline()+l.indent+l.unit), []byte(l.newline()+l.indent)
 		def = append([]byte{','}, lead...)
 	} else {
 		def = []byte(l.comma)

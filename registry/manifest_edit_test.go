@@ -307,6 +307,9 @@ func TestManifestEditModelsArray(t *testing.T) {
 			"{\"models\": [\n  {\"base_name\": \"a\"},\n  {\"base_name\": \"b\"}\n]}"},
 		{"change in place", "{\"models\": [{\"base_name\": \"a\",\n \"tags\": [\"q\"], \"x\": 1}]}", func(m *Manifest) { m.Models[0].Version = "2" },
 			"{\"models\": [{\"base_name\": \"a\", \"version\": \"2\",\n \"tags\": [\"q\"], \"x\": 1}]}"},
+		{"add, CRLF", "{\r\n  \"models\": [\r\n    {\r\n      \"base_name\": \"a\"\r\n    }\r\n  ]\r\n}\r\n", add,
+			"{\r\n  \"models\": [\r\n    {\r\n      \"base_name\": \"a\"\r\n    },\r\n    " +
+				strings.ReplaceAll(indented("    ", "  "), "\n", "\r\n") + "\r\n  ]\r\n}\r\n"},
 		{"top level", `{"models": [{"base_name": "a", "x": 1}], "url": "u", "z": 0}`, func(m *Manifest) { m.URL, m.Name = "v", "n" },
 			`{"models": [{"base_name": "a", "x": 1}], "name": "n", "url": "v", "z": 0}`},
 	}

@@ -193,6 +193,14 @@ type layout struct {
 	colon  string // between a key and its value: ":" or ": "
 	comma  string // between members on one line: "," or ", "
 	inline bool   // arrays of numbers, strings, booleans and nulls on one line when they fit
+	nl     string // the line break: "\n" or "\r\n"
+}
+
+func (l layout) newline() string {
+	if l.nl == "" {
+		return "\n"
+	}
+	return l.nl
 }
 
 // maxInlineWidth is the width within which an array of scalars is kept on
@@ -229,7 +237,7 @@ func (l layout) write(b *bytes.Buffer, v []byte, col int) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("\n" + in.indent)
+		b.WriteString(l.newline() + in.indent)
 		c := len(in.indent)
 		if obj {
 			key := v[it.start:n.keyEnds[i]]
@@ -239,7 +247,7 @@ func (l layout) write(b *bytes.Buffer, v []byte, col int) {
 		}
 		in.write(b, v[n.vals[i].start:n.vals[i].end], c)
 	}
-	b.WriteString("\n" + l.indent)
+	b.WriteString(l.newline() + l.indent)
 	b.WriteByte(v[n.close])
 }
 
