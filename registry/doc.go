@@ -28,6 +28,12 @@
 // directory, a malformed manager config) is refused when used and reported
 // as a warning, and the other entries keep working.
 //
+// Manifests are often kept in version control, so writing one (register,
+// publish, import, delete) changes only the lines of the entries it
+// touches: the other entries and the top-level keys keep their bytes and
+// order, a changed entry keeps its key order and unknown keys, and a new
+// entry is laid out like its neighbours (see [Manifest.Marshal]).
+//
 // # Where files go
 //
 // A model downloads into the directory of the manifest that declares it (a

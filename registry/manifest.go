@@ -15,7 +15,9 @@ const ManifestFile = "manifest.json"
 
 // Manifest is a decoded manifest.json. Decoding keeps what it does not
 // understand (unknown keys, entries it cannot decode) so that rewriting a
-// manifest loses nothing; the encoding is deterministic.
+// manifest loses nothing. A manifest parsed by [ParseManifest] also keeps
+// its text, so that [Manifest.Marshal] changes only the entries (and
+// values) that were edited.
 type Manifest struct {
 	// Name, when set, places the models of this manifest in the subdirectory
 	// Name ("a/b" → a/b/) of the models directory, as in ETA.
@@ -24,6 +26,7 @@ type Manifest struct {
 	Models []*Model                   // entries, in file order
 	Extra  map[string]json.RawMessage // unknown top-level keys
 	kinds  map[string]byte            // how each known key appeared: 'n' null, 'v' value
+	src    *manifestSource            // the text it was parsed from; nil for a new manifest
 }
 
 // ManagerSpec selects the manager holding a model's bytes: a manifest's
@@ -56,8 +59,14 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // mark (a rewrite drops it). It fails only when data is not a JSON
 // object or its "models", "name" or "url" keys have the wrong type; an entry
 // that cannot be decoded is kept (and written back verbatim) and reported
-// by [Model.Err].
+// by [Model.Err]. The manifest keeps a copy of data for [Manifest.Marshal].
 func ParseManifest(data []byte) (*Manifest, error) {
+	return parseManifest(data, true)
+}
+
+// parseManifest is ParseManifest; keep says whether the manifest keeps its
+// text (the registry's read-only cache does not).
+func parseManifest(data []byte, keep bool) (*Manifest, error) {
 	data = bytes.TrimPrefix(data, utf8BOM) // written by some Windows editors
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
@@ -80,6 +89,9 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if len(top) > 0 {
 		m.Extra = top
 	}
+	if keep {
+		m.src = &manifestSource{data: bytes.Clone(data), orig: slices.Clone(m.Models)}
+	}
 	return m, nil
 }
 
@@ -101,10 +113,38 @@ func takeModels(top map[string]json.RawMessage, kinds map[string]byte) ([]*Model
 	return models, nil
 }
 
-// Marshal encodes the manifest deterministically: 4-space indentation,
-// ETA's key order, unknown keys last in byte order, no HTML escaping, a
-// final newline.
+// Marshal encodes the manifest. A manifest parsed by [ParseManifest] is
+// written as its text with only the edits spliced in: entries left alone
+// and the top-level keys keep their bytes and order, a removed entry takes
+// its separator with it, a changed entry keeps its key order and unknown
+// keys and only its changed values are written anew, and a new entry is
+// laid out like the entry before it. A new manifest is encoded
+// deterministically: 4-space indentation, ETA's key order, unknown keys
+// last in byte order, no HTML escaping, a final newline.
 func (m *Manifest) Marshal() ([]byte, error) {
+	full, err := m.marshalFull()
+	if err != nil || m.src == nil {
+		return full, err
+	}
+	if out, ok := m.splice(m.src); ok && sameManifest(out, full) {
+		return out, nil
+	}
+	return full, nil
+}
+
+// sameManifest reports whether the manifest text out decodes to the
+// manifest whose full encoding is full.
+func sameManifest(out, full []byte) bool {
+	m, err := parseManifest(out, false)
+	if err != nil {
+		return false
+	}
+	again, err := m.marshalFull()
+	return err == nil && bytes.Equal(again, full)
+}
+
+// marshalFull encodes the whole manifest deterministically.
+func (m *Manifest) marshalFull() ([]byte, error) {
 	var o objWriter
 	o.raw("models", m.modelsJSON())
 	o.str("name", m.Name, m.kinds["name"] == 'v')

@@ -178,7 +178,7 @@ func (r *Registry) readManifest(key string, stat func() (fs.FileInfo, error), re
 	if err := r.checkManifestSize(key, int64(len(data))); err != nil {
 		return nil, err // it grew since
 	}
-	m, perr := ParseManifest(data)
+	m, perr := parseManifest(data, false) // read-only: no text kept
 	if perr != nil {
 		perr = fmt.Errorf("not a valid manifest: %w", perr)
 	}
