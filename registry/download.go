@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
+	"github.com/modelreg/modelreg/internal/stamp"
 	"github.com/modelreg/modelreg/internal/transfer"
 )
 
@@ -231,12 +232,9 @@ func (r *Registry) fetch(ctx context.Context, m *Model, opts *DownloadOptions) e
 		os.Remove(lockPath(dest))
 		unlock()
 	}()
+	removeModelTemps(m) // first: even a model that is complete may have some
 	if !opts.Force && r.checkLocal(ctx, m, false) == nil {
 		return nil // another process finished it while we waited
-	}
-	removeStaleTemps(dest)
-	if m.extracts() {
-		removeStaleTemps(m.Path())
 	}
 	p := &progress{fn: opts.Progress, model: m.Name(), engine: r.engineOptions(opts.Transfer), modelTotal: modelSize(m),
 		single: len(m.Files) == 0 || m.extracts()}
@@ -270,6 +268,26 @@ func removeStaleTemps(dest string) {
 		st, err := os.Lstat(p)
 		if err == nil && (time.Since(st.ModTime()) > staleAge || !strings.HasPrefix(rest, "dl-") && atomicfile.Orphaned(rest)) {
 			os.RemoveAll(p)
+		}
+	}
+}
+
+// removeModelTemps removes what killed processes left of m's files: temp
+// files of the file (or archive) and of its verification stamp, of the
+// extraction directory, and of each file of a multi-file model with its
+// stamp.
+func removeModelTemps(m *Model) {
+	dest := m.filePath()
+	removeStaleTemps(dest)
+	removeStaleTemps(stamp.Path(dest))
+	if m.extracts() {
+		removeStaleTemps(m.Path())
+	}
+	if len(m.Files) > 0 && !m.extracts() {
+		for _, f := range m.Files {
+			p := filepath.Join(dest, filepath.FromSlash(f.Path))
+			removeStaleTemps(p)
+			removeStaleTemps(stamp.Path(p))
 		}
 	}
 }
