@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -151,6 +152,30 @@ func TestCompletionScripts(t *testing.T) {
 		}
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("%s -n: %v\n%s", shell, err, b)
+		}
+	}
+}
+
+// TestVersionFromBuildInfo: the version lines of a release built from
+// another module, and of a checkout with local changes.
+func TestVersionFromBuildInfo(t *testing.T) {
+	vcs := []debug.BuildSetting{{Key: "vcs.revision", Value: "2a05104abc"}, {Key: "vcs.time", Value: "2026-12-05T02:00:00Z"}, {Key: "vcs.modified", Value: "true"}}
+	tests := []struct {
+		bi   debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: modulePath, Version: "(devel)"}, Settings: vcs},
+			"models (devel) (github.com/modelreg/modelreg, go1.26.8)\nrevision: 2a05104abc\ntime:     2026-12-05T02:00:00Z\nmodified: true\n"},
+		{debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "example.com/app"}, Deps: []*debug.Module{{Path: modulePath, Version: "v1.4.0"}}},
+			"models v1.4.0 (github.com/modelreg/modelreg, go1.26.8)\nrevision: unknown\ntime:     unknown\nmodified: unknown\n"},
+		{debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: modulePath}},
+			"models (devel) (github.com/modelreg/modelreg, go1.26.8)\nrevision: unknown\ntime:     unknown\nmodified: unknown\n"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		printVersion(&b, &tt.bi)
+		if b.String() != tt.want {
+			t.Errorf("printVersion = %q; want %q", b.String(), tt.want)
 		}
 	}
 }

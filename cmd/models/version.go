@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 )
@@ -21,7 +22,13 @@ func (a *app) version(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "models (devel) %s, no build information in the binary\n", runtime.Version())
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "models %s (%s, %s)\n", moduleVersion(bi), modulePath, bi.GoVersion)
+	printVersion(a.stdout, bi)
+	return nil
+}
+
+// printVersion writes the version lines of bi.
+func printVersion(w io.Writer, bi *debug.BuildInfo) {
+	fmt.Fprintf(w, "models %s (%s, %s)\n", moduleVersion(bi), modulePath, bi.GoVersion)
 	rev, when, modified := "unknown", "unknown", "unknown"
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -33,8 +40,7 @@ func (a *app) version(ctx context.Context, args []string) error {
 			modified = s.Value
 		}
 	}
-	fmt.Fprintf(a.stdout, "revision: %s\ntime:     %s\nmodified: %s\n", rev, when, modified)
-	return nil
+	fmt.Fprintf(w, "revision: %s\ntime:     %s\nmodified: %s\n", rev, when, modified)
 }
 
 // moduleVersion returns the version of this module in bi: the main
