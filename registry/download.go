@@ -91,6 +91,14 @@ type DownloadOptions struct {
 	Progress func(Event)
 	// Transfer tunes the parallel transfer engine; nil means its defaults.
 	Transfer *TransferOptions
+	// IgnoreSize skips the check of every size_bytes of the entry, for an
+	// entry that states a wrong one: the bytes are still checked against
+	// its sha256 when it gives one, and a file whose size differs from
+	// the manifest's is logged as a warning naming the entry and both
+	// sizes. Only this call ignores the size: other calls (IsDownloaded,
+	// Verify, a Download without IgnoreSize) still hold the local copy to
+	// the manifest's size_bytes until the entry is corrected.
+	IgnoreSize bool
 }
 
 // Download makes sure the model name is present locally and returns its
@@ -129,6 +137,13 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	m, err := r.managed(ctx, name)
 	if err != nil {
 		return "", err
+	}
+	if opts.IgnoreSize {
+		var warn func()
+		o := *opts
+		m, o.Progress, warn = r.ignoreSizes(m, opts.Progress)
+		opts = &o
+		defer warn()
 	}
 	local := errors.New("forced")
 	if !opts.Force {

@@ -74,6 +74,7 @@ func (a *app) importBundle(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	a.dirsMayBeMissing = true // the receiving directory is made if needed
 	reg, err := a.registry(nil)
 	if err != nil {
 		return err

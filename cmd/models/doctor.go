@@ -23,6 +23,7 @@ func (a *app) doctor(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
+	a.dirsMayBeMissing = true // reported as "missing"
 	line := func(key, format string, args ...any) {
 		fmt.Fprintf(a.stdout, "%-18s %s\n", key+":", fmt.Sprintf(format, args...))
 	}

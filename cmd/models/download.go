@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"os"
 	"time"
 
@@ -13,30 +16,54 @@ import (
 	"github.com/modelreg/modelreg/registry"
 )
 
+// download downloads each model named, trying all of them; each failure
+// is one line on stderr.
 func (a *app) download(ctx context.Context, args []string) error {
 	fs := a.flags("download")
 	force := fs.Bool("force", false, "download even if a verified copy exists")
+	ignoreSize := fs.Bool("ignore-size", false, "skip the check of the manifest's size_bytes when it is wrong upstream (the sha256, when given, is still checked; a warning names the sizes)")
 	var tf transferFlags
 	tf.add(fs)
-	pos, err := parse(fs, args, 1, 1)
+	names, err := parse(fs, args, 1, math.MaxInt)
 	if err != nil {
 		return err
 	}
-	reg, err := a.registry(&registry.Options{MaxDownloadSize: int64(tf.maxSize)})
+	opts := &registry.Options{MaxDownloadSize: int64(tf.maxSize)}
+	if *ignoreSize {
+		opts.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: dropTime}))
+	}
+	reg, err := a.registry(opts)
 	if err != nil {
 		return err
 	}
 	errw, restore := quietPayloads(a.stderr)
 	defer restore()
-	pr := newProgress(a.stderr)
-	pr.w = errw
-	p, err := reg.Download(ctx, pos[0], &registry.DownloadOptions{Force: *force, Progress: pr.event, Transfer: tf.transferOptions()})
-	pr.finish()
-	if err != nil {
+	var fails failures
+	for _, name := range names {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		pr := newProgress(a.stderr)
+		pr.w = errw
+		p, err := reg.Download(ctx, name, &registry.DownloadOptions{Force: *force, IgnoreSize: *ignoreSize, Progress: pr.event, Transfer: tf.transferOptions()})
+		pr.finish()
+		if err != nil {
+			fails.add(name, sizeHint(err))
+			continue
+		}
+		fmt.Fprintln(a.stdout, p)
+	}
+	return fails.err()
+}
+
+// sizeHint adds to a size mismatch, which a wrong size_bytes upstream
+// causes as well as a wrong file, the flag that skips the size check.
+func sizeHint(err error) error {
+	de, ok := errors.AsType[*registry.DigestError](err)
+	if !ok || de.WantSize < 0 || de.WantSize == de.GotSize {
 		return err
 	}
-	fmt.Fprintln(a.stdout, p)
-	return nil
+	return fmt.Errorf("%w (if the manifest's size_bytes is wrong, --ignore-size skips the size check; the sha256, when given, is still checked)", err)
 }
 
 // progress shows download events: a progress bar on a terminal, plain

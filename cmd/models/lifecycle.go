@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/modelreg/modelreg/internal/redact"
@@ -17,11 +18,11 @@ func (a *app) flush(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "flush every model of this models directory")
 	all := fs.Bool("all", false, "flush every model on the search path")
 	dry := fs.Bool("dry-run", false, "only report what would be removed")
-	pos, err := parse(fs, args, 0, 1)
+	pos, err := parse(fs, args, 0, math.MaxInt)
 	if err != nil {
 		return err
 	}
-	modes := len(pos)
+	modes := min(len(pos), 1)
 	for _, on := range []bool{*old, *dir != "", *all} {
 		if on {
 			modes++
@@ -47,12 +48,28 @@ func (a *app) flush(ctx context.Context, args []string) error {
 	case *all:
 		rep, err = reg.FlushAll(ctx, opts)
 	default:
-		rep, err = reg.Flush(ctx, pos[0], opts)
+		return a.flushNames(ctx, reg, pos, opts)
 	}
 	if rep != nil {
 		a.printFlush(rep)
 	}
 	return err
+}
+
+// flushNames flushes each model named, trying all of them.
+func (a *app) flushNames(ctx context.Context, reg *registry.Registry, names []string, opts *registry.FlushOptions) error {
+	var fails failures
+	for _, n := range names {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rep, err := reg.Flush(ctx, n, opts)
+		if rep != nil {
+			a.printFlush(rep)
+		}
+		fails.add(n, err)
+	}
+	return fails.err()
 }
 
 func (a *app) printFlush(rep *registry.FlushReport) {
@@ -145,6 +162,7 @@ func (a *app) confirm(p *registry.DeletePlan) bool {
 }
 
 func (a *app) initDir(ctx context.Context, args []string) error {
+	a.dirsMayBeMissing = true // DIR may be on --dirs before it exists
 	pos, err := parse(a.flags("init"), args, 1, 1)
 	if err != nil {
 		return err

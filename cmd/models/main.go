@@ -4,23 +4,53 @@
 //
 // Usage:
 //
-//	models [--dirs DIRS] [--no-catalog] [--max-extract-size SIZE] [--max-extract-ratio N] <command> [flags] [args]
+//	models [global flags] <command> [flags] [args]
 //
-//	list [--downloaded] [--search S] [--tags a,b] [--json]
+//	list (ls) [--downloaded] [--search S] [--tags a,b] [--json | --names]
 //	info NAME
 //	find NAME
-//	download [--force] NAME
-//	flush NAME | --old [--keep N] | --dir DIR | --all   [--dry-run]
-//	delete [--yes] [--keep-remote] NAME
+//	download (pull) [--force] [--ignore-size] [transfer flags] NAME...
+//	flush NAME... | --old [--keep N] | --dir DIR | --all   [--dry-run]
+//	delete (rm) [--yes] [--keep-remote] NAME
 //	init DIR
 //	register [record flags] NAME
 //	publish [record flags] [--force] NAME FILE
-//	verify [NAME]
+//	verify [NAME...]
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE
 //	gc [--dry-run]
 //	runtime install [--version V] [--gpu] [--dir DIR] [--url URL --sha256 HEX] [--registry URL]
 //	doctor
+//	version
+//	completion bash|zsh|fish
+//	help [COMMAND]
+//
+// The global flags are --dirs, --no-catalog, --max-extract-size and
+// --max-extract-ratio (before or after the command), and --version.
+// "models", "models help", "models -h" and "models --help" print every
+// command with its summary and every global flag; "models help COMMAND",
+// "models COMMAND -h" and "models COMMAND --help" print the command's
+// synopsis, each of its flags with its default, and an example. Help goes
+// to standard output with exit status 0. A usage error prints one line on
+// standard error, then "run 'models COMMAND --help'", and exits with 2.
+//
+// download, verify and flush take several names: each is tried, what
+// succeeds is printed, each failure is one line on standard error, and the
+// exit status is 1 when any failed. list shows each model's size as its
+// manifest states it (size_bytes, or the sum of its files' sizes) and
+// whether a verified copy is downloaded; list --names prints the names
+// alone, for completion scripts. version (and --version) prints the module
+// version ("(devel)" when built from a checkout) and the VCS revision, time
+// and modified flag from the binary's build information. completion prints
+// a bash, zsh or fish script that completes commands, their flags and
+// model names.
+//
+// A manifest that states a wrong size_bytes makes its model fail to
+// download with a size mismatch naming --ignore-size; download
+// --ignore-size skips the size check for that download only (the sha256,
+// when the entry gives one, is still checked) and logs a warning naming
+// the entry, the file and both sizes. Other commands still hold the copy
+// to the stated size until the entry is corrected.
 //
 // runtime install downloads ONNX Runtime (npm's onnxruntime-node tarball,
 // pinned by sha256, or an official release tarball given by --url and
@@ -44,11 +74,13 @@
 // the cache (partial downloads, temp files and staging directories of dead
 // processes, idle lock files), never what a running process owns.
 //
-// --dirs (a list separated like PATH) overrides MODELS_DIRS. The catalog
+// --dirs (a list separated like PATH) overrides MODELS_DIRS; each of its
+// directories must exist (init, import and doctor excepted, which create
+// or report it), else the command fails naming it. The catalog
 // bundled with the command (package catalog: yolox-nano-coco,
 // picodet-s-320-coco) is searched after the search path, unless
 // --no-catalog; its models install into the user cache. The exit status
-// is 0 on success, 1 on failure (with one line on stderr) and 2 on a usage
+// is 0 on success, 1 on failure (one line on stderr per failure) and 2 on a usage
 // error. SIGINT or SIGTERM stops the command cleanly: a download keeps what
 // it can resume and removes what it cannot, the command prints
 // "interrupted; run the same command to resume" and exits with 130 (SIGINT)

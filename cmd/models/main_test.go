@@ -99,7 +99,7 @@ func TestExitCodes(t *testing.T) {
 		code int
 		err  string
 	}{
-		{[]string{}, 2, "no command"},
+		{[]string{}, 0, ""},
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"--dirs", dir, "find"}, 2, "wrong number of arguments"},
 		{[]string{"--dirs", dir, "list", "--bogus"}, 2, "flag provided but not defined"},

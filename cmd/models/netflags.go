@@ -27,8 +27,8 @@ type transferFlags struct {
 func (f *transferFlags) add(fs *flag.FlagSet) {
 	f.maxSize = registry.DefaultMaxDownloadSize
 	f.minRate = 1 << 10
-	fs.Var(&f.maxSize, "max-size", "largest file to download when the manifest gives no size (e.g. 500MiB, 64GiB; -1: no limit)")
-	fs.Var(&f.minRate, "min-rate", "fail an attempt slower than this many bytes/s over --rate-window (e.g. 1KiB; -1: off)")
+	fs.Var(&f.maxSize, "max-size", "largest file to download when the manifest gives no size: `SIZE` such as 500MiB, -1 for no limit")
+	fs.Var(&f.minRate, "min-rate", "fail an attempt slower than `RATE` bytes/s (such as 1KiB) over --rate-window; -1: off")
 	fs.DurationVar(&f.rateWindow, "rate-window", time.Minute, "window of --min-rate")
 	fs.DurationVar(&f.headerTimeout, "header-timeout", 30*time.Second, "longest wait for a server's answer")
 }
@@ -42,7 +42,7 @@ func (f *transferFlags) transferOptions() *registry.TransferOptions {
 // K/KiB, M/MiB, G/GiB, T/TiB: powers of 1024).
 type sizeFlag int64
 
-func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+func (s *sizeFlag) String() string { return formatSize(int64(*s)) }
 
 func (s *sizeFlag) Set(v string) error {
 	if strings.TrimSpace(v) == "-1" {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -41,9 +42,10 @@ func (a *app) list(ctx context.Context, args []string) error {
 	var opts registry.ListOptions
 	var tags string
 	asJSON := fs.Bool("json", false, "print JSON")
+	names := fs.Bool("names", false, "print only the names, one a line, with each versioned model's base name (for shell completion)")
 	fs.BoolVar(&opts.Downloaded, "downloaded", false, "only downloaded models")
-	fs.StringVar(&opts.Search, "search", "", "only names containing this")
-	fs.StringVar(&tags, "tags", "", "only models with all these tags (comma-separated)")
+	fs.StringVar(&opts.Search, "search", "", "only names containing this `TEXT`")
+	fs.StringVar(&tags, "tags", "", "only models with all these `TAGS` (comma-separated)")
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -55,6 +57,10 @@ func (a *app) list(ctx context.Context, args []string) error {
 	models, warns, err := reg.List(ctx, &opts)
 	if err != nil {
 		return err
+	}
+	if *names {
+		a.printNames(models)
+		return nil
 	}
 	for _, w := range warns {
 		fmt.Fprintf(a.stderr, "models: warning: %s\n", redact.String(fmt.Sprint(w)))
@@ -69,7 +75,7 @@ func (a *app) list(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tDOWNLOADED\tSIZE\tTAGS\tMANIFEST")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, downloadedText(r), sizeText(r.Entry.Size()), strings.Join(r.Entry.Tags, ","), r.Manifest)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, downloadedText(r), sizeText(entrySize(r.Entry)), strings.Join(r.Entry.Tags, ","), r.Manifest)
 	}
 	return tw.Flush()
 }
@@ -167,7 +173,7 @@ func (a *app) oneName(cmd string, args []string) (*registry.Registry, string, er
 }
 
 func (a *app) verify(ctx context.Context, args []string) error {
-	pos, err := parse(a.flags("verify"), args, 0, 1)
+	pos, err := parse(a.flags("verify"), args, 0, math.MaxInt)
 	if err != nil {
 		return err
 	}
@@ -185,19 +191,19 @@ func (a *app) verify(ctx context.Context, args []string) error {
 			names = append(names, m.Name())
 		}
 	}
-	bad := 0
+	var fails failures
 	for _, n := range names {
 		if err := reg.Verify(ctx, n); err != nil {
-			bad++
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fails.add(n, err)
 			fmt.Fprintf(a.stdout, "FAIL  %s: %s\n", n, redact.String(err.Error()))
 			continue
 		}
 		fmt.Fprintf(a.stdout, "ok    %s\n", n)
 	}
-	if bad > 0 {
-		return fmt.Errorf("%d of %d models failed verification", bad, len(names))
-	}
-	return nil
+	return fails.err()
 }
 
 var errDeclined = errors.New("not confirmed; nothing deleted")

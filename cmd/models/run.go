@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,40 +26,73 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 // app is one invocation of the command.
 type app struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	dirs           string
-	dirsSet        bool
-	noCatalog      bool
-	maxExtract     int64   // --max-extract-size; 0: the registry's default
-	maxRatio       float64 // --max-extract-ratio; 0: the registry's default
+	stdin            io.Reader
+	stdout, stderr   io.Writer
+	dirs             string
+	dirsSet          bool
+	noCatalog        bool
+	maxExtract       int64   // --max-extract-size; 0: the registry's default
+	maxRatio         float64 // --max-extract-ratio; 0: the registry's default
+	verb             string  // the command running, for usage errors
+	dirsMayBeMissing bool    // the command reports or creates missing --dirs entries itself
 }
 
+// command is a verb of the command line.
 type command struct {
-	name, args, help string
-	run              func(a *app, ctx context.Context, args []string) error
+	name    string
+	aliases []string
+	args    string // synopsis after the name and [flags]
+	help    string // one-line summary
+	example string // one example command line, without "models "
+	names   bool   // its arguments are model names (for shell completion)
+	run     func(a *app, ctx context.Context, args []string) error
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"list", "[--downloaded] [--search S] [--tags a,b] [--json]", "list the models on the search path", (*app).list},
-		{"info", "NAME", "print a model's record as JSON", (*app).info},
-		{"find", "NAME", "print a model's local path (it may not exist yet)", (*app).find},
-		{"download", "[--force] [--max-size SIZE] [--min-rate RATE] [--rate-window D] [--header-timeout D] NAME", "download a model if needed and print its path", (*app).download},
-		{"flush", "NAME | --old [--keep N] | --dir DIR | --all [--dry-run]", "remove local copies", (*app).flush},
-		{"delete", "[--yes] [--keep-remote] NAME", "delete a model: manifest entry, local copy, then remote copy", (*app).delete},
-		{"init", "DIR", "make DIR a models directory", (*app).initDir},
-		{"register", "[record flags] NAME", "add a model to a manifest", (*app).register},
-		{"publish", "[record flags] [--force] NAME FILE", "upload a file and register it (never over another entry's object unless --force)", (*app).publish},
-		{"verify", "[NAME]", "re-hash local copies and report mismatches", (*app).verify},
-		{"export", "-o FILE [--gzip] NAME...", "write downloaded models to a bundle for offline sites", (*app).exportBundle},
-		{"import", "[--dir DIR] [--overwrite] FILE", "verify a bundle and add its models, downloaded", (*app).importBundle},
-		{"gc", "[--dry-run]", "remove leftovers of interrupted operations (partial downloads, temp files, idle locks)", (*app).gc},
-		{"runtime", "install [--version V] [--gpu] [--dir DIR] [--url URL --sha256 HEX] [--registry URL]", "install the ONNX Runtime library where the loader finds it and print its path", (*app).runtimeCmd},
-		{"doctor", "", "print the ONNX Runtime found, CPU features, search path and caches", (*app).doctor},
+		{name: "list", aliases: []string{"ls"}, help: "list the models on the search path: size, whether downloaded, tags, manifest",
+			example: "list --search yolo --tags coco", run: (*app).list},
+		{name: "info", args: "NAME", help: "print a model's record as JSON", example: "info yolox-nano-coco", names: true, run: (*app).info},
+		{name: "find", args: "NAME", help: "print a model's local path (it may not exist yet)", example: "find yolox-nano-coco", names: true, run: (*app).find},
+		{name: "download", aliases: []string{"pull"}, args: "NAME...", help: "download models if needed and print their paths",
+			example: "download yolox-nano-coco picodet-s-320-coco", names: true, run: (*app).download},
+		{name: "flush", args: "NAME... | --old [--keep N] | --dir DIR | --all", help: "remove local copies (the manifest entries stay)",
+			example: "flush --old --keep 1 --dry-run", names: true, run: (*app).flush},
+		{name: "delete", aliases: []string{"rm"}, args: "NAME", help: "delete a model: manifest entry, local copy, then remote copy",
+			example: "delete --keep-remote toy@1.0", names: true, run: (*app).delete},
+		{name: "init", args: "DIR", help: "make DIR a models directory", example: "init ./models", run: (*app).initDir},
+		{name: "register", args: "NAME", help: "add a model to a manifest",
+			example: "register --url https://example.com/m.onnx --filename m.onnx --sha256 HEX --size 1234 m@1.0", run: (*app).register},
+		{name: "publish", args: "NAME FILE", help: "upload a file and register it (never over another entry's object unless --force)",
+			example: `publish --manager-type file --manager-config '{"path": "remote/m.onnx"}' m@1.0 ./m.onnx`, run: (*app).publish},
+		{name: "verify", args: "[NAME...]", help: "re-hash local copies (all downloaded models when no NAME) and report mismatches",
+			example: "verify yolox-nano-coco", names: true, run: (*app).verify},
+		{name: "export", args: "-o FILE NAME...", help: "write downloaded models to a bundle for offline sites",
+			example: "export -o models.tgz yolox-nano-coco", names: true, run: (*app).exportBundle},
+		{name: "import", args: "FILE", help: "verify a bundle and add its models, downloaded", example: "import --dir ./models models.tgz", run: (*app).importBundle},
+		{name: "gc", help: "remove leftovers of interrupted operations (partial downloads, temp files, idle locks)",
+			example: "gc --dry-run", run: (*app).gc},
+		{name: "runtime", args: "install", help: "install the ONNX Runtime library where the loader finds it and print its path",
+			example: "runtime install", run: (*app).runtimeCmd},
+		{name: "doctor", help: "print the ONNX Runtime found, CPU features, search path and caches", example: "doctor", run: (*app).doctor},
+		{name: "version", help: "print the module version and the VCS revision it was built from", example: "version", run: (*app).version},
+		{name: "completion", args: "bash|zsh|fish", help: "print a shell completion script (verbs, flags, model names)",
+			example: "completion bash > /etc/bash_completion.d/models", run: (*app).completion},
+		{name: "help", args: "[COMMAND]", help: "print the usage of the command or of one verb", example: "help download", run: (*app).help},
 	}
+}
+
+// lookup returns the command named name, or one of its aliases; nil when
+// there is none.
+func lookup(name string) *command {
+	for i, c := range commands {
+		if c.name == name || slices.Contains(c.aliases, name) {
+			return &commands[i]
+		}
+	}
+	return nil
 }
 
 // run executes the command line args and returns the exit status.
@@ -71,67 +105,90 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	var ue *usageError
+	var fe *failures
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "models: %s\n", redact.String(err.Error()))
-		fmt.Fprintln(stderr, "run 'models help' for usage")
+		fmt.Fprintf(stderr, "models: %s\n", redact.String(oneLine(err.Error())))
+		if a.verb != "" {
+			fmt.Fprintf(stderr, "run 'models %s --help'\n", a.verb)
+		} else {
+			fmt.Fprintln(stderr, "run 'models --help'")
+		}
 		return 2
+	case errors.As(err, &fe):
+		for _, f := range fe.errs {
+			fmt.Fprintf(stderr, "models: %s\n", redact.String(oneLine(f.Error())))
+		}
+		return 1
 	}
-	fmt.Fprintf(stderr, "models: %s\n", redact.String(strings.ReplaceAll(err.Error(), "\n", " ")))
+	fmt.Fprintf(stderr, "models: %s\n", redact.String(oneLine(err.Error())))
 	return 1
 }
 
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
 func (a *app) dispatch(ctx context.Context, args []string) error {
-	fs := a.flags("models")
+	fs := a.globalFlags()
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			a.usage()
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if v := fs.Lookup("version"); v.Value.String() == "true" {
+		return a.version(ctx, nil)
 	}
 	args = fs.Args()
 	if len(args) == 0 {
-		return usagef("no command given")
-	}
-	if args[0] == "help" {
 		a.usage()
 		return nil
 	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return c.run(a, ctx, args[1:])
-		}
+	c := lookup(args[0])
+	if c == nil {
+		return usagef("unknown command %q", args[0])
 	}
-	return usagef("unknown command %q", args[0])
+	a.verb = c.name
+	err := c.run(a, ctx, args[1:])
+	if hr, ok := errors.AsType[*helpRequest](err); ok {
+		a.verbUsage(c, hr.fs)
+		return flag.ErrHelp
+	}
+	return err
 }
 
-func (a *app) usage() {
-	fmt.Fprintln(a.stdout, "usage: models [--dirs DIRS] <command> [flags] [args]")
-	fmt.Fprintln(a.stdout)
-	for _, c := range commands {
-		fmt.Fprintf(a.stdout, "  %-9s %s\n            %s\n", c.name, c.args, c.help)
-	}
-	fmt.Fprintf(a.stdout, "\n--dirs overrides %s (directories separated by %q).\n", registry.EnvDirs, string(filepath.ListSeparator))
-	fmt.Fprintf(a.stdout, "--max-extract-size SIZE (e.g. 2GiB; default 64GiB) and --max-extract-ratio N (default %d, -1: none)\n"+
-		"bound what an archive may expand to: SIZE in all, N times the archive's size.\n", registry.DefaultMaxExtractRatio)
+// globalFlags returns the flag set of the words before the verb: the
+// global flags and --version.
+func (a *app) globalFlags() *flag.FlagSet {
+	fs := a.flags("models")
+	fs.Bool("version", false, "print the module version and the VCS revision, and exit")
+	return fs
 }
 
-// flags returns a flag set with the global --dirs flag.
+// globalNames are the flags every verb accepts, defined by flags.
+var globalNames = map[string]bool{"dirs": true, "no-catalog": true, "max-extract-size": true, "max-extract-ratio": true}
+
+// flags returns a flag set with the global flags (see globalNames).
 func (a *app) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Func("dirs", "models search path (overrides "+registry.EnvDirs+")", func(s string) error {
+	fs.Func("dirs", "models search path: `DIRS` separated by \""+string(filepath.ListSeparator)+"\", searched in order; each must exist", func(s string) error {
 		a.dirs, a.dirsSet = s, true
 		return nil
 	})
-	fs.BoolVar(&a.noCatalog, "no-catalog", a.noCatalog, "leave out the catalog bundled with the command")
-	fs.Func("max-extract-size", "the most bytes an archive may expand to (e.g. 2GiB)", func(s string) error {
+	fs.Lookup("dirs").DefValue = "$" + registry.EnvDirs
+	fs.BoolVar(&a.noCatalog, "no-catalog", a.noCatalog, "leave out the catalog bundled with the command (yolox-nano-coco, picodet-s-320-coco)")
+	fs.Func("max-extract-size", "the most bytes an archive may expand to: `SIZE` such as 2GiB", func(s string) error {
 		n, err := parseSize(s)
 		a.maxExtract = n
 		return err
 	})
-	fs.Func("max-extract-ratio", "the most times its size an archive may expand to (-1: no limit)", func(s string) error {
+	fs.Lookup("max-extract-size").DefValue = "64GiB"
+	fs.Func("max-extract-ratio", "the most times its own size an archive may expand to: `N`, -1 for no limit", func(s string) error {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("not a ratio (a number such as 200, or -1 for none): %q", s)
@@ -139,6 +196,7 @@ func (a *app) flags(name string) *flag.FlagSet {
 		a.maxRatio = v
 		return nil
 	})
+	fs.Lookup("max-extract-ratio").DefValue = fmt.Sprint(registry.DefaultMaxExtractRatio)
 	return fs
 }
 
@@ -149,7 +207,7 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("%s: see 'models help'", fs.Name())
+				return nil, &helpRequest{fs}
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}
@@ -174,6 +232,11 @@ func (a *app) registry(opts *registry.Options) (*registry.Registry, error) {
 		opts.Dirs = filepath.SplitList(a.dirs)
 		if opts.Dirs == nil {
 			opts.Dirs = []string{}
+		}
+		if !a.dirsMayBeMissing {
+			if err := checkDirs(opts.Dirs); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if !a.noCatalog {

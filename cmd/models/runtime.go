@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/loader/install"
@@ -11,6 +12,9 @@ import (
 
 // runtimeCmd runs "models runtime <verb>"; install is the only verb.
 func (a *app) runtimeCmd(ctx context.Context, args []string) error {
+	if slices.ContainsFunc(args, isHelpArg) && (len(args) == 0 || args[0] != "install") {
+		args = []string{"install", "--help"}
+	}
 	if len(args) == 0 || args[0] != "install" {
 		return usagef("runtime: want 'runtime install [flags]'")
 	}

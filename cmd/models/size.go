@@ -34,3 +34,17 @@ func parseSize(s string) (int64, error) {
 	}
 	return int64(v * mult), nil
 }
+
+// formatSize writes n as parseSize reads it: with the largest binary unit
+// that divides it exactly ("64GiB", "1KiB"), else in bytes.
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n > 0 && n%u.mult == 0 {
+			return strconv.FormatInt(n/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
