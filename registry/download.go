@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
@@ -138,12 +138,13 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err := r.canDownload(m); err != nil {
 		return "", corruptCopy(local, err)
 	}
-	key := leaderKey{r, m.filePath()}
+	key := m.filePath()
 	for attempt := 1; ; attempt++ {
-		tok := new(byte)
-		ch := r.flight.DoChan(key.path, func() (any, error) {
-			fetchLeaders.Store(key, tok)
-			defer fetchLeaders.CompareAndDelete(key, tok)
+		// led is set when this call's function runs: this call leads the
+		// transfer (with its context); the others joined it.
+		var led atomic.Bool
+		ch := r.flight.DoChan(key, func() (any, error) {
+			led.Store(true)
 			return nil, r.fetch(ctx, m, opts)
 		})
 		select {
@@ -156,7 +157,7 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 			}
 			return m.Path(), nil
 		case <-ctx.Done():
-			if v, ok := fetchLeaders.Load(key); ok && v == tok {
+			if led.Load() {
 				// Our own transfer: it stops at once, and returning only
 				// once it has recorded its progress (and removed what it
 				// cannot resume) lets a process exit without losing it.
@@ -166,17 +167,6 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 		}
 	}
 }
-
-// leaderKey names a transfer of one registry: its destination.
-type leaderKey struct {
-	r    *Registry
-	path string
-}
-
-// fetchLeaders maps each running transfer to the token of the Download call
-// that runs it (with its context): that call, when cancelled, waits for the
-// transfer to wind down; callers that joined it do not.
-var fetchLeaders sync.Map
 
 // cancelled reports whether err comes from a cancelled context.
 func cancelled(err error) bool {
