@@ -50,16 +50,23 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	}
 }
 
+// lockWaitHook, when set (by tests), is called with the lock file's path
+// when lockFile finds the lock held and starts to wait for it.
+var lockWaitHook func(path string)
+
 // lockWait locks f, polling until it is free or ctx is done; held is false
 // when the file system does not support the lock.
 func lockWait(ctx context.Context, f *os.File) (held bool, err error) {
-	for {
+	for waiting := false; ; waiting = true {
 		err := tryLock(f)
 		if err == nil {
 			return true, nil
 		}
 		if !errors.Is(err, errLockBusy) {
 			return false, nil
+		}
+		if !waiting && lockWaitHook != nil {
+			lockWaitHook(f.Name())
 		}
 		select {
 		case <-ctx.Done():
