@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
@@ -105,8 +104,10 @@ type DownloadOptions struct {
 // half-written or corrupt download never counts as downloaded. Without a
 // sha256 in the manifest, an HTML or JSON page where a model is expected is
 // rejected. When the manager fails, the entry's mirrors are tried in order.
-// Concurrent calls for the same model share one transfer; across processes a
-// lock file avoids duplicate work.
+// Concurrent calls for the same model, in this process or others, take
+// turns through the model's lock file: one transfers, the others wait and
+// then find the verified copy (with Force, each downloads in turn); see
+// internal/transfer/DESIGN.md.
 //
 // When the manager reads ranges and stats objects ([RangeDownloader] and
 // [Stater]: the file, http(s), mem, gdrive and blob managers), files are
@@ -138,34 +139,10 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err := r.canDownload(m); err != nil {
 		return "", corruptCopy(local, err)
 	}
-	key := m.filePath()
-	for attempt := 1; ; attempt++ {
-		// led is set when this call's function runs: this call leads the
-		// transfer (with its context); the others joined it.
-		var led atomic.Bool
-		ch := r.flight.DoChan(key, func() (any, error) {
-			led.Store(true)
-			return nil, r.fetch(ctx, m, opts)
-		})
-		select {
-		case res := <-ch:
-			if cancelled(res.Err) && ctx.Err() == nil && attempt < 3 {
-				continue // joined a transfer whose caller gave up: run our own
-			}
-			if res.Err != nil {
-				return "", corruptCopy(local, res.Err)
-			}
-			return m.Path(), nil
-		case <-ctx.Done():
-			if led.Load() {
-				// Our own transfer: it stops at once, and returning only
-				// once it has recorded its progress (and removed what it
-				// cannot resume) lets a process exit without losing it.
-				<-ch
-			}
-			return "", ctx.Err()
-		}
+	if err := r.fetch(ctx, m, opts); err != nil {
+		return "", corruptCopy(local, err)
 	}
+	return m.Path(), nil
 }
 
 // cancelled reports whether err comes from a cancelled context.

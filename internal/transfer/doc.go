@@ -33,8 +33,8 @@
 // # Ownership
 //
 // DESIGN.md in this directory describes how a download is kept exclusive
-// and crash-safe as a whole: the registry's in-process flight and lock
-// file, and the partial directories below.
+// and crash-safe as a whole: the registry's lock file, and the partial
+// directories below.
 //
 // A partial directory belongs to the process named in it. Another caller
 // takes it over only when its owner is dead: on the same host, when the pid
