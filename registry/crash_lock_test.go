@@ -6,15 +6,32 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
-	"time"
 )
 
-// lockBusy reports whether lockFile(path) waits (the lock is held).
+// waitingOn returns a channel closed once a lockFile call starts waiting
+// for the held lock of path.
+func waitingOn(t *testing.T, path string) <-chan struct{} {
+	t.Helper()
+	ch := make(chan struct{})
+	var once sync.Once
+	lockWaitHook = func(p string) {
+		if p == path {
+			once.Do(func() { close(ch) })
+		}
+	}
+	t.Cleanup(func() { lockWaitHook = nil })
+	return ch
+}
+
+// lockBusy reports whether lockFile(path) would wait (the lock is held):
+// with a context already done, lockFile takes a free lock and fails at
+// once on a held one.
 func lockBusy(t *testing.T, path string) bool {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
-	defer cancel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
 	unlock, err := lockFile(ctx, path)
 	if err == nil {
 		unlock()
@@ -31,6 +48,7 @@ func TestCrashLockReplacedWhileWaiting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waiting := waitingOn(t, p)
 	got := make(chan func())
 	go func() {
 		unlockB, err := lockFile(t.Context(), p)
@@ -39,8 +57,8 @@ func TestCrashLockReplacedWhileWaiting(t *testing.T) {
 		}
 		got <- unlockB
 	}()
-	time.Sleep(100 * time.Millisecond) // B waits on the file
-	os.Remove(p)                       // removed by its holder, as a flush does
+	<-waiting    // B waits on the file
+	os.Remove(p) // removed by its holder, as a flush does
 	unlockA()
 	unlockB := <-got
 	defer unlockB()
@@ -66,12 +84,13 @@ func TestCrashFlushWaitsForDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waiting := waitingOn(t, lockPath(p))
 	flushed := make(chan error, 1)
 	go func() {
 		_, err := r.Flush(t.Context(), "m", nil)
 		flushed <- err
 	}()
-	time.Sleep(150 * time.Millisecond)
+	<-waiting // the flush waits for the lock
 	_, statErr := os.Stat(p)
 	busy := lockBusy(t, lockPath(p))
 	unlock()

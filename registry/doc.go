@@ -116,9 +116,11 @@
 //
 // # Concurrency
 //
-// A [Registry] is safe for concurrent use. Concurrent downloads of one model
-// in a process share one transfer. Across processes, downloads are correct
-// without locks (unique temp files, verified before an idempotent rename);
-// a lock file only saves duplicate work. Manifest rewrites are atomic and,
-// where flock exists, serialised across processes.
+// A [Registry] is safe for concurrent use. Downloads are correct without
+// locks (unique temp files, verified before an idempotent rename); a lock
+// file per model (flock, or LockFileEx on Windows) only saves duplicate
+// work: concurrent downloads of one model, in a process or across
+// processes, take turns, and the ones that waited find the verified copy.
+// Manifest rewrites are atomic and, where file locks exist, serialised
+// across processes. internal/transfer/DESIGN.md describes the design.
 package registry

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
@@ -114,8 +113,10 @@ type DownloadOptions struct {
 // half-written or corrupt download never counts as downloaded. Without a
 // sha256 in the manifest, an HTML or JSON page where a model is expected is
 // rejected. When the manager fails, the entry's mirrors are tried in order.
-// Concurrent calls for the same model share one transfer; across processes a
-// lock file avoids duplicate work.
+// Concurrent calls for the same model, in this process or others, take
+// turns through the model's lock file: one transfers, the others wait and
+// then find the verified copy (with Force, each downloads in turn); see
+// internal/transfer/DESIGN.md.
 //
 // When the manager reads ranges and stats objects ([RangeDownloader] and
 // [Stater]: the file, http(s), mem, gdrive and blob managers), files are
@@ -154,45 +155,11 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err := r.canDownload(m); err != nil {
 		return "", corruptCopy(local, err)
 	}
-	key := leaderKey{r, m.filePath()}
-	for attempt := 1; ; attempt++ {
-		tok := new(byte)
-		ch := r.flight.DoChan(key.path, func() (any, error) {
-			fetchLeaders.Store(key, tok)
-			defer fetchLeaders.CompareAndDelete(key, tok)
-			return nil, r.fetch(ctx, m, opts)
-		})
-		select {
-		case res := <-ch:
-			if cancelled(res.Err) && ctx.Err() == nil && attempt < 3 {
-				continue // joined a transfer whose caller gave up: run our own
-			}
-			if res.Err != nil {
-				return "", corruptCopy(local, res.Err)
-			}
-			return m.Path(), nil
-		case <-ctx.Done():
-			if v, ok := fetchLeaders.Load(key); ok && v == tok {
-				// Our own transfer: it stops at once, and returning only
-				// once it has recorded its progress (and removed what it
-				// cannot resume) lets a process exit without losing it.
-				<-ch
-			}
-			return "", ctx.Err()
-		}
+	if err := r.fetch(ctx, m, opts); err != nil {
+		return "", corruptCopy(local, err)
 	}
+	return m.Path(), nil
 }
-
-// leaderKey names a transfer of one registry: its destination.
-type leaderKey struct {
-	r    *Registry
-	path string
-}
-
-// fetchLeaders maps each running transfer to the token of the Download call
-// that runs it (with its context): that call, when cancelled, waits for the
-// transfer to wind down; callers that joined it do not.
-var fetchLeaders sync.Map
 
 // cancelled reports whether err comes from a cancelled context.
 func cancelled(err error) bool {

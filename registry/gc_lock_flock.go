@@ -2,10 +2,7 @@
 
 package registry
 
-import (
-	"os"
-	"syscall"
-)
+import "os"
 
 // removeIdleLock removes the lock file at path when no one holds its lock:
 // it takes the lock without waiting and removes the file while holding it,
@@ -18,10 +15,10 @@ func removeIdleLock(path string, dryRun bool) bool {
 		return os.IsNotExist(err)
 	}
 	defer f.Close()
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+	if tryLock(f) != nil {
 		return false
 	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	defer unlockFile(f)
 	if !lockedIsCurrent(f, path) {
 		return false
 	}

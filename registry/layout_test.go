@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,9 +61,6 @@ func TestManagerEnv(t *testing.T) {
 }
 
 func TestLockFileSerialises(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no flock")
-	}
 	p := filepath.Join(t.TempDir(), ".x.lock")
 	unlock, err := lockFile(t.Context(), p)
 	if err != nil {

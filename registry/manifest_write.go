@@ -20,7 +20,7 @@ var writeManifestFile = func(p string, data []byte) error {
 
 // updateManifest applies fn to the manifest in dir and writes the result
 // atomically, holding the directory's manifest lock (serialising writers
-// across processes where flock exists). When create is true a missing
+// across processes where file locks exist). When create is true a missing
 // manifest starts empty; otherwise it is an error wrapping ErrNotFound.
 func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, fn func(*Manifest) error) error {
 	p := filepath.Join(dir, ManifestFile)

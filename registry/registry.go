@@ -11,16 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Registry resolves model names against the manifests on a search path and
 // manages the local copies of the models. It is safe for concurrent use.
 type Registry struct {
-	cfg    *config
-	log    *slog.Logger
-	flight singleflight.Group
+	cfg *config
+	log *slog.Logger
 
 	mu       sync.Mutex
 	cache    map[string]*cachedManifest // by manifest path

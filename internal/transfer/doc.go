@@ -32,6 +32,10 @@
 //
 // # Ownership
 //
+// DESIGN.md in this directory describes how a download is kept exclusive
+// and crash-safe as a whole: the registry's lock file, and the partial
+// directories below.
+//
 // A partial directory belongs to the process named in it. Another caller
 // takes it over only when its owner is dead: on the same host, when the pid
 // no longer exists (or, for the caller's own pid, when no Fetch of this
