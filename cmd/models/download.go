@@ -93,10 +93,8 @@ func (p *progress) event(e registry.Event) {
 			p.bar.Set64(e.Done)
 		}
 	case registry.EventVerify:
-		p.finish()
-		if !p.tty {
-			fmt.Fprintf(p.w, "verified %s (%d bytes%s)\n", e.File, e.Done, retriesText(p.retries))
-		}
+		p.finish() // clears the bar; the line below stays
+		fmt.Fprintf(p.w, "verified %s (%d bytes%s)\n", e.File, e.Done, retriesText(p.retries))
 	case registry.EventWait:
 		p.wait(e)
 	case registry.EventExtract:
@@ -106,7 +104,8 @@ func (p *progress) event(e registry.Event) {
 	}
 }
 
-// start begins a file's transfer: a new bar, or a line.
+// start begins a file's transfer: a new bar, or a line. A resume is said
+// on its own line, which stays visible above the bar.
 func (p *progress) start(e registry.Event) {
 	p.finish()
 	p.file, p.desc, p.retries = e.File, "", 0
@@ -118,12 +117,16 @@ func (p *progress) start(e registry.Event) {
 		fmt.Fprintf(p.w, "downloading %s (%s, %s%s)\n", e.Model, e.File, sizeText(e.Total), resumed)
 		return
 	}
-	p.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(p.w), progressbar.OptionShowBytes(true),
-		progressbar.OptionSetDescription(e.File), progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 	if e.Resumed > 0 {
-		p.bar.Set64(e.Resumed)
+		fmt.Fprintf(p.w, "resuming %s at %s of %s\n", e.File, sizeText(e.Resumed), sizeText(e.Total))
 	}
+	// The bar shows the engine's figures (done / total, rate, time left):
+	// its rate counts only the bytes this run transferred, so a resume
+	// does not inflate it, as the bar's own estimate would.
+	p.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(e.File),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetElapsedTime(false), progressbar.OptionSetPredictTime(false))
+	p.bar.Set64(e.Resumed)
 }
 
 // wait says what the transfer waits for: on the bar, or as a line.
@@ -135,17 +138,33 @@ func (p *progress) wait(e registry.Event) {
 	fmt.Fprintf(p.w, "%s: waiting for %s\n", e.File, e.Waiting)
 }
 
-// describe shows the engine's part retries, and what it waits for, beside
-// the file name.
+// describe shows beside the file name what progressLine says.
 func (p *progress) describe(e registry.Event) {
-	desc := e.File + retriesText(e.Retries)
-	if e.Waiting != "" {
-		desc += ", waiting for " + e.Waiting
-	}
-	if desc != p.desc {
+	if desc := progressLine(e); desc != p.desc {
 		p.desc = desc
 		p.bar.Describe(desc)
 	}
+}
+
+// progressLine is the bar's text: the file, bytes done / total, the rate
+// and the time left as the engine measures them, part retries, and what
+// the transfer waits for.
+func progressLine(e registry.Event) string {
+	desc := e.File + " " + sizeText(e.Done)
+	if e.Total >= 0 {
+		desc += " / " + sizeText(e.Total)
+	}
+	if e.Rate > 0 {
+		desc += ", " + sizeText(int64(e.Rate)) + "/s"
+	}
+	if e.ETA > 0 {
+		desc += ", " + e.ETA.Round(time.Second).String() + " left"
+	}
+	desc += retriesText(e.Retries)
+	if e.Waiting != "" {
+		desc += ", waiting for " + e.Waiting
+	}
+	return desc
 }
 
 func retriesText(n int) string {
