@@ -60,10 +60,11 @@ type Event struct {
 	// for managers that implement [RangeDownloader] and [Stater]; they are
 	// zero otherwise.
 
-	Rate    float64       // recent transfer rate, bytes per second
-	ETA     time.Duration // estimated time left for the file; 0 when unknown
-	Retries int           // parts retried or restarted (lost connections, stalls) so far
-	Resumed int64         // bytes kept from an earlier, interrupted download
+	Rate float64 // recent transfer rate, bytes per second
+	// TimeLeft is the estimated time left for the file; 0 when unknown.
+	TimeLeft time.Duration
+	Retries  int   // parts retried or restarted (lost connections, stalls) so far
+	Resumed  int64 // bytes kept from an earlier, interrupted download
 	// Waiting says what the transfer waits for while no byte arrives
 	// ("the source's answer", "a retry"): set for EventWait, when it
 	// starts waiting, and for EventProgress while it waits.

@@ -155,7 +155,7 @@ func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest s
 				started, p.total = true, tp.Total
 				p.emit(Event{Kind: EventStart, Resumed: tp.Resumed})
 			}
-			p.emit(Event{Kind: EventProgress, Done: tp.Done, Rate: tp.Rate, ETA: tp.ETA, Retries: tp.Retries, Resumed: tp.Resumed, Waiting: tp.Waiting})
+			p.emit(Event{Kind: EventProgress, Done: tp.Done, Rate: tp.Rate, TimeLeft: tp.ETA, Retries: tp.Retries, Resumed: tp.Resumed, Waiting: tp.Waiting})
 		},
 	}
 	res, err := transfer.Fetch(ctx, req, &eo)

@@ -157,8 +157,8 @@ func progressLine(e registry.Event) string {
 	if e.Rate > 0 {
 		desc += ", " + sizeText(int64(e.Rate)) + "/s"
 	}
-	if e.ETA > 0 {
-		desc += ", " + e.ETA.Round(time.Second).String() + " left"
+	if e.TimeLeft > 0 {
+		desc += ", " + e.TimeLeft.Round(time.Second).String() + " left"
 	}
 	desc += retriesText(e.Retries)
 	if e.Waiting != "" {

@@ -14,7 +14,7 @@ func TestProgressLine(t *testing.T) {
 		e    registry.Event
 		want string
 	}{
-		{registry.Event{File: "m.onnx", Done: 3 << 20, Total: 7 << 19, Rate: 1 << 20, ETA: 500 * time.Millisecond},
+		{registry.Event{File: "m.onnx", Done: 3 << 20, Total: 7 << 19, Rate: 1 << 20, TimeLeft: 500 * time.Millisecond},
 			"m.onnx 3.0 MiB / 3.5 MiB, 1.0 MiB/s, 1s left"},
 		{registry.Event{File: "m.onnx", Done: 1000, Total: -1}, "m.onnx 1000 B"},
 		{registry.Event{File: "m.onnx", Done: 0, Total: 2048, Retries: 2, Waiting: "the source's answer"},
