@@ -211,3 +211,22 @@ func writeString(out *bytes.Buffer, s string) {
 	enc.Encode(s)
 	out.Truncate(out.Len() - 1) // the newline Encode adds
 }
+
+// Error returns err with its message redacted as free text ([String]); the
+// cause stays reachable for errors.Is and errors.As. nil stays nil.
+// Managers pass the errors they return through it, since keys, URLs and
+// driver messages may carry credentials.
+func Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, done := err.(*redactedError); done {
+		return err
+	}
+	return &redactedError{err}
+}
+
+type redactedError struct{ err error }
+
+func (e *redactedError) Error() string { return String(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }

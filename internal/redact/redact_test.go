@@ -2,6 +2,9 @@ package redact
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 	"unicode"
@@ -91,4 +94,21 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestError(t *testing.T) {
+	if Error(nil) != nil {
+		t.Error("Error(nil) != nil")
+	}
+	cause := fs.ErrNotExist
+	err := Error(fmt.Errorf("open https://u:p@h/m.onnx?token=s3cr3t: %w", cause))
+	if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), ":p@") {
+		t.Errorf("Error() = %q shows a secret", err)
+	}
+	if !errors.Is(err, cause) {
+		t.Error("the cause is lost")
+	}
+	if Error(err) != err {
+		t.Error("redacting twice wraps twice")
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/modelreg/modelreg/internal/ctxio"
+	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -177,6 +178,12 @@ func checkKey(key string) error {
 // NotFound), registry.ErrPermanent to refused credentials and invalid
 // requests, and ctx.Err() when ctx is done. It returns nil for nil.
 func wrap(ctx context.Context, key string, err error) error {
+	return redactpkg.Error(classify(ctx, key, err))
+}
+
+// classify adds the package prefix and key to err, and the registry's
+// sentinel for its class.
+func classify(ctx context.Context, key string, err error) error {
 	if err == nil {
 		return nil
 	}

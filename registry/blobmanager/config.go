@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"net/url"
 	"path"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"gocloud.dev/blob/gcsblob"
 	"gocloud.dev/blob/s3blob"
 
+	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/modelreg/modelreg/internal/atomicfile"
 	"github.com/modelreg/modelreg/internal/ctxio"
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -50,7 +51,8 @@ func NewFS(fsys fs.FS) *Manager { return &Manager{fsys: fsys} }
 func (m *Manager) Dir() string { return m.dir }
 
 // Download writes the file at key to w.
-func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
+func (m *Manager) Download(ctx context.Context, key string, w io.Writer) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	f, _, err := m.open(ctx, key)
 	if err != nil {
 		return err
@@ -63,7 +65,8 @@ func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
 // DownloadRange writes n bytes of the file at key, from offset off, to w;
 // n < 0 means up to the end. A range that does not lie within the file is
 // an error.
-func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error {
+func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	f, size, err := m.open(ctx, key)
 	if err != nil {
 		return err
@@ -86,7 +89,8 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 }
 
 // Stat describes the file at key. ETag is always "".
-func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
+func (m *Manager) Stat(ctx context.Context, key string) (_ registry.ObjectInfo, err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	f, size, err := m.open(ctx, key)
 	if err != nil {
 		return registry.ObjectInfo{}, err
@@ -102,7 +106,8 @@ func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, er
 // Upload atomically replaces the file at key with the bytes of r, creating
 // directories as needed. When size >= 0 and r holds a different number of
 // bytes, nothing is stored.
-func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) error {
+func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	dst, err := m.diskPath(ctx, key)
 	if err != nil {
 		return err
@@ -127,7 +132,8 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 }
 
 // Delete removes the file at key.
-func (m *Manager) Delete(ctx context.Context, key string) error {
+func (m *Manager) Delete(ctx context.Context, key string) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	dst, err := m.diskPath(ctx, key)
 	if err != nil {
 		return err
@@ -208,6 +214,12 @@ func notAFile(key string) error {
 // wrap adds the package prefix and key to err, and registry.ErrNotFound to
 // errors that say a file does not exist. It returns nil for nil.
 func wrap(key string, err error) error {
+	return redact.Error(classify(key, err))
+}
+
+// classify adds the package prefix and key to err, and the registry's
+// sentinel for its class.
+func classify(key string, err error) error {
 	switch {
 	case err == nil:
 		return nil

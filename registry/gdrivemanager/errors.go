@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -154,5 +155,5 @@ func offlineError(op, key string) error {
 
 // opError wraps err (a context error, a writer's error) for op on key.
 func opError(op, key string, err error) error {
-	return fmt.Errorf("gdrivemanager: %s of file %q: %w", op, key, err)
+	return redact.Error(fmt.Errorf("gdrivemanager: %s of file %q: %w", op, key, err))
 }

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/api/drive/v3"
 
 	"github.com/modelreg/modelreg/internal/httpclient"
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -126,14 +127,16 @@ func (m *Manager) fillDefaults() {
 }
 
 // Download writes the file with id key to w.
-func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
+func (m *Manager) Download(ctx context.Context, key string, w io.Writer) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	return m.fetch(ctx, "download", key, span{off: 0, n: -1}, w)
 }
 
 // DownloadRange writes n bytes of the file with id key, from offset off, to
 // w; n < 0 means up to the end. A range that goes past the end of the file is
 // an error. n == 0 writes nothing and makes no request.
-func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error {
+func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	if off < 0 {
 		return invalidf("negative offset %d for file %q", off, key)
 	}
@@ -162,7 +165,8 @@ func (m *Manager) fetch(ctx context.Context, op, key string, sp span, w io.Write
 // (hex, without quotes) and its modification time. Through the anonymous
 // route it asks for the first byte and reads the size from the answer's
 // Content-Range, the time from its Last-Modified; ETag is then "".
-func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
+func (m *Manager) Stat(ctx context.Context, key string) (_ registry.ObjectInfo, err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	if err := m.check(ctx, "stat", key); err != nil {
 		return registry.ObjectInfo{}, err
 	}
@@ -182,7 +186,8 @@ func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, er
 // files come from files.generateIds. size is -1 when unknown; a reader that
 // gives another number of bytes, or fails, stores nothing. It needs
 // credentials.
-func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) error {
+func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	svc, err := m.writable(ctx, "upload", key)
 	if err != nil {
 		return err
@@ -192,7 +197,8 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 
 // Delete removes the file with id key permanently (not to the trash). It
 // needs credentials.
-func (m *Manager) Delete(ctx context.Context, key string) error {
+func (m *Manager) Delete(ctx context.Context, key string) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	svc, err := m.writable(ctx, "delete", key)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/modelreg/modelreg/internal/redact"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/oauth2"
+
+	"github.com/modelreg/modelreg/internal/redact"
 )
 
 // maxSecrets is how many recent token values a Manager remembers to scrub.

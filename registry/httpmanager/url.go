@@ -2,10 +2,10 @@ package httpmanager
 
 import (
 	"fmt"
-	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"net/url"
 	"strings"
 
+	redactpkg "github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/modelreg/modelreg/internal/ctxio"
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -67,14 +68,16 @@ func (m *Manager) Keys() []string {
 }
 
 // Download writes the object at key to w.
-func (m *Manager) Download(ctx context.Context, key string, w io.Writer) error {
+func (m *Manager) Download(ctx context.Context, key string, w io.Writer) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	return m.DownloadRange(ctx, key, 0, -1, w)
 }
 
 // DownloadRange writes n bytes of the object at key, from offset off, to w;
 // n < 0 means up to the end. A range that does not lie within the object is
 // an error, and nothing is written.
-func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) error {
+func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w io.Writer) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	o, err := m.get(ctx, key)
 	if err != nil {
 		return err
@@ -90,14 +93,16 @@ func (m *Manager) DownloadRange(ctx context.Context, key string, off, n int64, w
 }
 
 // Stat describes the object at key.
-func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
+func (m *Manager) Stat(ctx context.Context, key string) (_ registry.ObjectInfo, err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	o, err := m.get(ctx, key)
 	return o.info, err
 }
 
 // Upload stores the bytes of r at key. When size >= 0 and r holds a different
 // number of bytes, nothing is stored. Nothing is stored after an error.
-func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) error {
+func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -113,7 +118,8 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 }
 
 // Delete removes the object at key.
-func (m *Manager) Delete(ctx context.Context, key string) error {
+func (m *Manager) Delete(ctx context.Context, key string) (err error) {
+	defer func() { err = redact.Error(err) }() // keys may carry credentials
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memmanager: %s: %w", key, err)
 	}
@@ -187,7 +193,7 @@ func checkKey(key string) error {
 }
 
 func notFound(key string) error {
-	return fmt.Errorf("memmanager: %s: %w", key, registry.ErrNotFound)
+	return redact.Error(fmt.Errorf("memmanager: %s: %w", key, registry.ErrNotFound))
 }
 
 var (
