@@ -38,6 +38,8 @@ cache_dir="${MODELREG_AZURITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelreg/az
 
 log() { echo "azurite: $*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=lib/server.sh
+. "$(dirname "$0")/lib/server.sh"
 
 # install prints the path of azurite-blob, installing it first if needed.
 install() {
@@ -64,18 +66,7 @@ install() {
 	echo "$bin"
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		if port_free "$p"; then
-			echo "$p"
-			return
-		fi
-	done
-}
 
 print_env() {
 	cat <<EOF
@@ -86,7 +77,6 @@ export MODELREG_AZURITE_DIR=$1
 EOF
 }
 
-running() { [ -f "$1/server.pid" ] && kill -0 "$(cat "$1/server.pid")" 2>/dev/null; }
 
 # answers reports whether the blob service on port $1 answers (any status).
 answers() {
@@ -129,34 +119,9 @@ start() {
 	die "the server did not answer on port $p"
 }
 
-stop() {
-	local d=${1:-${MODELREG_AZURITE_DIR:-}}
-	if [ -z "$d" ] || [ ! -e "$d" ]; then
-		log "stop: no server to stop (MODELREG_AZURITE_DIR=${d:-unset})"
-		return
-	fi
-	[ -f "$d/port" ] || die "stop: $d is not a directory made by azurite.sh start"
-	if running "$d"; then
-		local pid
-		pid=$(cat "$d/server.pid")
-		signal_group TERM "$pid"
-		wait_gone "$pid" 3 || { signal_group KILL "$pid"; wait_gone "$pid" 10; } ||
-			log "pid $pid is still there after SIGKILL"
-		log "stopped pid $pid"
-	fi
-	rm -rf "$d"
-}
+stop() { stop_server "${1:-${MODELREG_AZURITE_DIR:-}}" azurite.sh MODELREG_AZURITE_DIR; }
 
-signal_group() { kill -"$1" -- "-$2" 2>/dev/null || kill -"$1" "$2" 2>/dev/null || true; }
 
-wait_gone() {
-	local i
-	for i in $(seq 1 $(($2 * 4))); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.25
-	done
-	! kill -0 "$1" 2>/dev/null
-}
 
 case "${1:-}" in
 install) install ;;

@@ -203,9 +203,9 @@ func doctorCaches(ctx context.Context, line lineFunc) {
 		case os.IsNotExist(err):
 			line("cache "+sub, "%s (absent)", d)
 		case err != nil:
-			line("cache "+sub, "%s (%s in %s so far; %v)", d, human(n), count(files, "file"), err)
+			line("cache "+sub, "%s (%s in %s so far; %v)", d, sizeText(n), count(files, "file"), err)
 		default:
-			line("cache "+sub, "%s (%s in %s)", d, human(n), count(files, "file"))
+			line("cache "+sub, "%s (%s in %s)", d, sizeText(n), count(files, "file"))
 		}
 	}
 }
@@ -238,17 +238,4 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
