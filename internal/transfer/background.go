@@ -22,6 +22,9 @@ func (j *job) startBackground(ctx context.Context, cancel context.CancelCauseFun
 	j.attempts = map[*attempt]struct{}{}
 	bg := &background{j: j, stop: make(chan struct{})}
 	bg.meter.start(j)
+	if j.req.Progress != nil {
+		j.reportNow = func() { bg.meter.report(time.Now()) }
+	}
 	if hasher {
 		bg.hashDone = make(chan error, 1)
 		go func() {

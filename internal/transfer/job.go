@@ -66,6 +66,10 @@ type job struct {
 	amu      sync.Mutex
 	attempts map[*attempt]struct{}
 	sleeping atomic.Int32 // parts waiting to retry
+	// reportNow sends a progress report at once (nil without Progress): an
+	// attempt that stays silent for waitShown says so then, not at the
+	// next tick, which a short attempt may never see.
+	reportNow func()
 }
 
 // run downloads and verifies, restarting from scratch once after bad bytes.

@@ -26,6 +26,9 @@ type attempt struct {
 	// The current rate window, used by the watchdog only.
 	winStart time.Time
 	winN     int64
+	// stopSilence stops the report of a silent attempt (see
+	// job.reportNow); it returns once no such report is being made.
+	stopSilence func()
 }
 
 // wrote records n bytes received.
@@ -179,15 +182,30 @@ func signal(c chan struct{}) {
 func (j *job) watchAttempt(ctx context.Context) (context.Context, *attempt) {
 	actx, cancel := context.WithCancelCause(ctx)
 	now := time.Now()
-	a := &attempt{cancel: cancel, start: now, winStart: now}
+	a := &attempt{cancel: cancel, start: now, winStart: now, stopSilence: func() {}}
 	a.last.Store(now.UnixNano())
 	j.amu.Lock()
 	j.attempts[a] = struct{}{}
 	j.amu.Unlock()
+	if report := j.reportNow; report != nil {
+		done := make(chan struct{})
+		t := time.AfterFunc(j.o.waitShown(), func() {
+			defer close(done)
+			if a.n.Load() == 0 {
+				report() // says "waiting for the source's answer"
+			}
+		})
+		a.stopSilence = func() {
+			if !t.Stop() {
+				<-done
+			}
+		}
+	}
 	return actx, a
 }
 
 func (j *job) unwatch(a *attempt) {
+	a.stopSilence()
 	j.amu.Lock()
 	delete(j.attempts, a)
 	j.amu.Unlock()
