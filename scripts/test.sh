@@ -60,3 +60,6 @@ fi
 go test -race -timeout 30m ./...
 # Without -race (its file is built only then): 2500 load/Close cycles of a model in one process.
 go test -count=1 -timeout 10m -run '^TestCallbackLeakLoadCycles$' ./detect/ortdetect
+# Without -race too (it unpacks 113 MB): the Go-native installer on the real onnxruntime-node tarball, which
+# install-ort.sh has just put in npm's cache.
+go test -count=1 -run '^TestRuntimeRealNPMTarball$' ./loader/install
