@@ -1,0 +1,151 @@
+package hfmanager_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelreg/modelreg/registry"
+	"github.com/modelreg/modelreg/registry/hfmanager/hubtest"
+)
+
+// entry returns a manifest entry for the model repo org/det's file.
+func entry(name, file, revision, sha string, size int) string {
+	e := fmt.Sprintf(`{"base_name": %q, "base_filename": "model.onnx", "size_bytes": %d,
+		"manager": {"type": "hf", "config": {"repo": "org/det", "filename": %q, "revision": %q}}`, name, size, file, revision)
+	if sha != "" {
+		e += fmt.Sprintf(`, "sha256": %q`, sha)
+	}
+	return e + "}"
+}
+
+// onlyManifest fails t unless dir holds no file but the manifest: nothing
+// was installed and no temp file was left.
+func onlyManifest(t *testing.T, dir string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && p != filepath.Join(dir, registry.ManifestFile) {
+			t.Errorf("left in the models directory: %s", p)
+		}
+		return nil
+	})
+}
+
+// TestWrongLinkedEtag: a Hub that announces another sha256 than its LFS
+// file's bytes is caught, whether or not the manifest gives the sha256,
+// and nothing is installed.
+func TestWrongLinkedEtag(t *testing.T) {
+	data := bytes.Repeat([]byte("onnx"), 50_000)
+	lie := sum([]byte("something else"))
+	for _, withSum := range []bool{false, true} {
+		t.Run(fmt.Sprintf("manifest sha256=%v", withSum), func(t *testing.T) {
+			isolate(t)
+			hub := newHub(t)
+			hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: data, LFS: true})
+			hub.AnnounceSHA256(hubtest.Model, "org/det", "model.onnx", lie)
+			sha := ""
+			if withSum {
+				sha = sum(data)
+			}
+			reg, dir := newRegistry(t, hub, entry("det", "model.onnx", "main", sha, len(data)))
+			_, err := reg.Download(t.Context(), "det", nil)
+			if !errors.Is(err, registry.ErrCorrupt) || !strings.Contains(err.Error(), lie) {
+				t.Fatalf("Download = %v; want an error wrapping ErrCorrupt that names the announced sha256", err)
+			}
+			onlyManifest(t, dir)
+			m := newManager(t, hub, "org/det", "", "")
+			var de *registry.DigestError
+			if err := m.Download(t.Context(), "model.onnx", &bytes.Buffer{}); !errors.As(err, &de) || de.Want != lie || de.Got != sum(data) {
+				t.Errorf("Manager.Download = %v; want a DigestError, announced %s, got %s", err, lie, sum(data))
+			}
+		})
+	}
+}
+
+// TestBranchMoved: after main moves to a commit with other bytes, a new
+// download of an entry that gives the sha256 fails before reading any
+// byte and keeps the local copy; one without the sha256 follows the
+// branch, verified against the new commit's announcement.
+func TestBranchMoved(t *testing.T) {
+	v1, v2 := bytes.Repeat([]byte("v1"), 30_000), bytes.Repeat([]byte("v2"), 40_000)
+	tests := []struct {
+		name    string
+		sha     string
+		size    int
+		wantErr bool
+		after   []byte
+	}{
+		{"pinned by sha256", sum(v1), len(v1), true, v1},
+		{"follows the branch", "", -1, false, v2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolate(t)
+			hub := newHub(t)
+			hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: v1, LFS: true})
+			e := entry("det", "model.onnx", "main", tt.sha, tt.size)
+			if tt.size < 0 {
+				e = strings.Replace(e, `"size_bytes": -1,`, "", 1)
+			}
+			reg, _ := newRegistry(t, hub, e)
+			p, err := reg.Download(t.Context(), "det", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: v2, LFS: true})
+			cdnBefore := countCDN(hub)
+			_, err = reg.Download(t.Context(), "det", &registry.DownloadOptions{Force: true})
+			if tt.wantErr {
+				if !errors.Is(err, registry.ErrCorrupt) || !strings.Contains(err.Error(), "other bytes") {
+					t.Errorf("Download after main moved = %v; want an error wrapping ErrCorrupt saying the source holds other bytes", err)
+				}
+				if n := countCDN(hub) - cdnBefore; n != 0 {
+					t.Errorf("%d requests to the CDN; want none: the mismatch is known from the Hub's answer", n)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := os.ReadFile(p); err != nil || !bytes.Equal(got, tt.after) {
+				t.Errorf("local copy: %d bytes (%v); want %d bytes of %q", len(got), err, len(tt.after), tt.after[:2])
+			}
+		})
+	}
+}
+
+// countCDN returns how many requests the CDN received.
+func countCDN(hub *hubtest.Server) int {
+	n := 0
+	for _, r := range hub.Requests() {
+		if r.Server == "cdn" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestPinnedToCommit: a Manager reads a file at the commit its first call
+// resolved, even after the branch moved; a new Manager follows the branch.
+func TestPinnedToCommit(t *testing.T) {
+	isolate(t)
+	hub := newHub(t)
+	v1, v2 := bytes.Repeat([]byte{1}, 1000), bytes.Repeat([]byte{2}, 1000)
+	c1 := hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: v1, LFS: true})
+	m := newManager(t, hub, "org/det", "main", "")
+	if _, err := m.Stat(t.Context(), "model.onnx"); err != nil {
+		t.Fatal(err)
+	}
+	c2 := hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: v2, LFS: true})
+	var buf bytes.Buffer
+	if err := m.DownloadRange(t.Context(), "model.onnx", 500, 500, &buf); err != nil || !bytes.Equal(buf.Bytes(), v1[500:]) {
+		t.Errorf("DownloadRange after main moved = %v, %v; want the bytes of commit %s", buf.Bytes()[:min(buf.Len(), 4)], err, c1)
+	}
+	fi, err := newManager(t, hub, "org/det", "main", "").Resolve(t.Context(), "model.onnx")
+	if err != nil || fi.Commit != c2 || fi.SHA256 != sum(v2) {
+		t.Errorf("a new Manager resolves %+v, %v; want commit %s", fi, err, c2)
+	}
+}
