@@ -149,3 +149,41 @@ func TestPinnedToCommit(t *testing.T) {
 		t.Errorf("a new Manager resolves %+v, %v; want commit %s", fi, err, c2)
 	}
 }
+
+// TestCutConnectionsResume: the registry fetches an LFS file in ranged
+// parts through its transfer engine; parts whose connection to the CDN is
+// cut continue where they stopped, so the CDN sends each byte once.
+func TestCutConnectionsResume(t *testing.T) {
+	isolate(t)
+	hub := newHub(t)
+	data := make([]byte, 3<<20)
+	for i := range data {
+		data[i] = byte(i * 7 / 5)
+	}
+	hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: data, LFS: true})
+	hub.CutCDN(100_000, 5000, 300_000)
+	reg, _ := newRegistry(t, hub, entry("det", "model.onnx", "main", "", len(data)))
+	retries := 0
+	opts := &registry.DownloadOptions{
+		Transfer: &registry.TransferOptions{PartSize: 512 << 10, Connections: 2},
+		Progress: func(e registry.Event) { retries = max(retries, e.Retries) },
+	}
+	p, err := reg.Download(t.Context(), "det", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(p); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("downloaded %d bytes (%v); want the %d of the file", len(got), err, len(data))
+	}
+	if served := hub.CDNBytes(); served != int64(len(data)) {
+		t.Errorf("the CDN sent %d bytes; want %d: a cut part continues where it stopped", served, len(data))
+	}
+	if retries == 0 {
+		t.Error("no part was retried; want the three cut ones")
+	}
+	for _, r := range hub.Requests() {
+		if r.Method == "GET" && r.Range == "" {
+			t.Errorf("GET %s (%s) without a Range; want ranged parts", r.Path, r.Server)
+		}
+	}
+}

@@ -36,5 +36,6 @@
 // Every request, to either server, is recorded (see [Server.Requests]) with
 // its Authorization header, so a test can check which host saw a token.
 // [Server.AnnounceSHA256] makes the Hub announce a wrong X-Linked-Etag, to
-// check that a client verifies the bytes.
+// check that a client verifies the bytes; [Server.CutCDN] cuts the CDN's
+// next answers mid-body, to check that a client resumes where it stopped.
 package hubtest
