@@ -151,3 +151,30 @@ func TestTokenNotSentToCDN(t *testing.T) {
 		t.Errorf("requests: %v; want a HEAD and two GETs at the Hub, two GETs at the CDN", counts)
 	}
 }
+
+// TestRenamedRepo: a renamed repo's relative redirect is followed, with
+// the token, since it stays on the Hub.
+func TestRenamedRepo(t *testing.T) {
+	isolate(t)
+	hub := newHub(t)
+	data := []byte("moved weights")
+	c := hub.Commit(hubtest.Model, "org/old", "main", hubtest.File{Path: "m.onnx", Data: data, LFS: true})
+	hub.Gate(hubtest.Model, "org/old", "hf_tok")
+	hub.Rename(hubtest.Model, "org/old", "neworg/new")
+	m := newManager(t, hub, "org/old", "", "hf_tok")
+	fi, err := m.Resolve(t.Context(), "m.onnx")
+	if err != nil || fi.Commit != c || fi.SHA256 != sum(data) {
+		t.Fatalf("Resolve = %+v, %v; want commit %s", fi, err, c)
+	}
+	var buf bytes.Buffer
+	if err := m.Download(t.Context(), "m.onnx", &buf); err != nil || buf.String() != string(data) {
+		t.Errorf("Download = %q, %v", buf.String(), err)
+	}
+	moved := false
+	for _, r := range hub.Requests() {
+		moved = moved || strings.HasPrefix(r.Path, "/neworg/new/")
+	}
+	if !moved {
+		t.Error("no request for the new id; want the redirect followed")
+	}
+}

@@ -28,6 +28,8 @@
 //     expires, with X-Linked-Etag (its sha256, quoted), X-Linked-Size (its
 //     size) and an ETag of its own. The CDN serves the bytes with Range
 //     support and refuses a URL whose signature does not verify (403).
+//   - A renamed repo ([Server.Rename]) gives a relative 307 redirect to
+//     the same path under its new id.
 //   - A missing repo gives 404 with X-Error-Code RepoNotFound; a missing
 //     revision, RevisionNotFound; a missing file, EntryNotFound.
 //   - A gated repo asked without a token gives 401 with X-Error-Code

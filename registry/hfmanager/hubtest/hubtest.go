@@ -45,7 +45,8 @@ type Server struct {
 	key      []byte // signs CDN URLs
 
 	mu       sync.Mutex
-	repos    map[string]*repo // by type + "/" + id
+	repos    map[string]*repo  // by type + "/" + id
+	renamed  map[string]string // old type + "/" + id -> new id
 	blobs    map[string][]byte
 	commits  int
 	requests []Request
@@ -62,7 +63,7 @@ type repo struct {
 
 // New starts a Hub and its CDN on two local ports. Close them with Close.
 func New() *Server {
-	s := &Server{key: []byte("hubtest-cdn-signing-key"), repos: map[string]*repo{}, blobs: map[string][]byte{}}
+	s := &Server{key: []byte("hubtest-cdn-signing-key"), repos: map[string]*repo{}, renamed: map[string]string{}, blobs: map[string][]byte{}}
 	s.hub = httptest.NewServer(http.HandlerFunc(s.serveHub))
 	s.cdn = httptest.NewServer(http.HandlerFunc(s.serveCDN))
 	return s
@@ -107,6 +108,19 @@ func (s *Server) Commit(repoType, id, branch string, files ...File) string {
 	r.commits[commit] = tree
 	r.branches[branch] = commit
 	return commit
+}
+
+// Rename moves the repo to newID, as the Hub does when a repo is renamed
+// or transferred: requests for the old id get a relative 307 redirect to
+// the same path under the new one.
+func (s *Server) Rename(repoType, oldID, newID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.repos[repoType+"/"+oldID]; r != nil {
+		s.repos[repoType+"/"+newID] = r
+		delete(s.repos, repoType+"/"+oldID)
+	}
+	s.renamed[repoType+"/"+oldID] = newID
 }
 
 // Gate makes the repo gated: only requests with "Authorization: Bearer

@@ -53,6 +53,12 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request) {
 		hubError(w, http.StatusNotFound, "EntryNotFound", "Invalid resolve URL")
 		return
 	}
+	if to := s.renamedTo(t); to != "" {
+		old := "/" + t.id + "/resolve/"
+		w.Header().Set("Location", strings.Replace(r.URL.EscapedPath(), old, "/"+to+"/resolve/", 1))
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		return
+	}
 	f, commit, announced, status := s.lookup(t, r.Header.Get("Authorization"))
 	if status != nil {
 		hubError(w, status.code, status.errCode, status.msg)
@@ -75,6 +81,13 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Linked-Size", strconv.Itoa(len(f.Data)))
 	h.Set("Location", s.cdn.URL+"/repos/"+sha[:2]+"/"+sha+"?"+s.sign(sha, time.Now().Add(signedFor)))
 	w.WriteHeader(http.StatusFound)
+}
+
+// renamedTo returns the new id of a renamed repo; "" when t's is current.
+func (s *Server) renamedTo(t target) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.renamed[t.repoType+"/"+t.id]
 }
 
 // failure is an error answer.
