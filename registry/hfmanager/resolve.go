@@ -95,6 +95,9 @@ func (m *Manager) metadata(resp *http.Response, key string) (*FileInfo, error) {
 	h := resp.Header
 	fi := &FileInfo{Repo: m.repo, Filename: key, Commit: h.Get(headerRepoCommit), ETag: h.Get(headerLinkedEtag)}
 	size := h.Get(headerLinkedSize)
+	if size == "" && resp.StatusCode == http.StatusOK {
+		size = h.Get("Content-Length") // a mirror that serves LFS files itself
+	}
 	if fi.ETag != "" {
 		fi.SHA256 = normalizeETag(fi.ETag)
 		if !sha256Hex.MatchString(fi.SHA256) {
