@@ -2,6 +2,7 @@ package hfmanager_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -185,5 +186,52 @@ func TestCutConnectionsResume(t *testing.T) {
 		if r.Method == "GET" && r.Range == "" {
 			t.Errorf("GET %s (%s) without a Range; want ranged parts", r.Path, r.Server)
 		}
+	}
+}
+
+// TestResumeAfterCancel: a download cancelled part-way keeps its partial
+// file, and the next Download fetches only the missing bytes.
+func TestResumeAfterCancel(t *testing.T) {
+	isolate(t)
+	hub := newHub(t)
+	data := make([]byte, 8<<20)
+	for i := range data {
+		data[i] = byte(i * 13 / 7)
+	}
+	hub.Commit(hubtest.Model, "org/det", "main", hubtest.File{Path: "model.onnx", Data: data, LFS: true})
+	reg, _ := newRegistry(t, hub, entry("det", "model.onnx", "main", "", len(data)))
+	transfer := &registry.TransferOptions{PartSize: 1 << 20, Connections: 2}
+
+	paused, resume := hub.PauseCDN(3 << 20)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := reg.Download(ctx, "det", &registry.DownloadOptions{Transfer: transfer})
+		done <- err
+	}()
+	select {
+	case <-paused:
+	case err := <-done:
+		t.Fatalf("Download ended before the CDN paused: %v", err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Download = %v; want context.Canceled", err)
+	}
+	resume()
+	before := hub.CDNBytes()
+	var resumed int64
+	p, err := reg.Download(t.Context(), "det", &registry.DownloadOptions{Transfer: transfer,
+		Progress: func(e registry.Event) { resumed = max(resumed, e.Resumed) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(p); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("downloaded %d bytes (%v); want the %d of the file", len(got), err, len(data))
+	}
+	again := hub.CDNBytes() - before
+	// Answers of the cancelled call still being written may add to again.
+	if missing := int64(len(data)) - resumed; resumed == 0 || again < missing || again >= int64(len(data)) {
+		t.Errorf("resumed %d bytes and fetched %d more; want a resume that fetches the missing %d, not the whole file", resumed, again, missing)
 	}
 }

@@ -39,5 +39,6 @@
 // its Authorization header, so a test can check which host saw a token.
 // [Server.AnnounceSHA256] makes the Hub announce a wrong X-Linked-Etag, to
 // check that a client verifies the bytes; [Server.CutCDN] cuts the CDN's
-// next answers mid-body, to check that a client resumes where it stopped.
+// next answers mid-body and [Server.PauseCDN] holds them, to check that a
+// client resumes where it stopped.
 package hubtest

@@ -52,6 +52,7 @@ type Server struct {
 	requests []Request
 	cuts     []int64 // body limits of the next CDN answers
 	served   int64   // body bytes the CDN sent
+	pause    *pause  // see PauseCDN
 }
 
 type repo struct {
@@ -211,61 +212,7 @@ func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", `"`+sha[:32]+`"`)
 	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(s.cutWriter(w), r, "", time.Unix(0, 0), bytes.NewReader(data))
-}
-
-// CutCDN makes the CDN's next answers lose their connection: the i-th
-// next answer sends after[i] bytes of its body and is cut.
-func (s *Server) CutCDN(after ...int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cuts = append(s.cuts, after...)
-}
-
-// CDNBytes returns how many body bytes the CDN has sent.
-func (s *Server) CDNBytes() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.served
-}
-
-// cutWriter returns w counting the body bytes it sends, and cutting the
-// connection after the next limit CutCDN asked for.
-func (s *Server) cutWriter(w http.ResponseWriter) *counter {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := &counter{ResponseWriter: w, s: s, left: -1}
-	if len(s.cuts) > 0 {
-		c.left, s.cuts = s.cuts[0], s.cuts[1:]
-	}
-	return c
-}
-
-// counter counts a body's bytes and cuts it after left bytes (never when
-// left < 0).
-type counter struct {
-	http.ResponseWriter
-	s    *Server
-	left int64
-}
-
-func (c *counter) Write(p []byte) (int, error) {
-	cut := c.left >= 0 && int64(len(p)) > c.left
-	if cut {
-		p = p[:c.left]
-	}
-	n, err := c.ResponseWriter.Write(p)
-	c.s.mu.Lock()
-	c.s.served += int64(n)
-	c.s.mu.Unlock()
-	if c.left >= 0 {
-		c.left -= int64(n)
-	}
-	if cut {
-		http.NewResponseController(c.ResponseWriter).Flush()
-		panic(http.ErrAbortHandler) // the connection is closed mid-body
-	}
-	return n, err
+	http.ServeContent(s.cutWriter(w, r), r, "", time.Unix(0, 0), bytes.NewReader(data))
 }
 
 // sha256Hex returns the sha256 of b in hex.
