@@ -59,6 +59,12 @@ type ObjectInfo struct {
 	Size    int64     // -1 when unknown
 	ETag    string    // "" when unknown
 	ModTime time.Time // zero when unknown
+	// SHA256 is the sha256 (hex) the store announces for the object's
+	// bytes, such as the Hugging Face Hub's X-Linked-Etag of an LFS file;
+	// "" when it announces none. The registry verifies a download against
+	// it when the manifest gives no sha256, and fails one whose manifest
+	// sha256 differs before reading any byte.
+	SHA256 string
 }
 
 // Stater is an optional interface for managers that can describe an object

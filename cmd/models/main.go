@@ -101,6 +101,7 @@ import (
 	_ "github.com/modelreg/modelreg/registry/blobmanager"
 	_ "github.com/modelreg/modelreg/registry/filemanager"
 	_ "github.com/modelreg/modelreg/registry/gdrivemanager"
+	_ "github.com/modelreg/modelreg/registry/hfmanager"
 	_ "github.com/modelreg/modelreg/registry/httpmanager"
 )
 

@@ -26,7 +26,7 @@ func (f *recordFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.author, "author", "", "author `NAME`")
 	fs.StringVar(&f.license, "license", "", "license `ID`, such as Apache-2.0")
 	fs.StringVar(&f.source, "source", "", "provenance `URL`")
-	fs.StringVar(&f.managerType, "manager-type", "", "manager `TYPE`, such as https, file, gdrive, s3, gs or azblob")
+	fs.StringVar(&f.managerType, "manager-type", "", "manager `TYPE`, such as https, file, gdrive, hf, s3, gs or azblob")
 	fs.StringVar(&f.managerConfig, "manager-config", "", "manager config, a `JSON` object")
 	fs.StringVar(&f.url, "url", "", "download `URL` (an ETA-style manager)")
 	fs.StringVar(&f.tags, "tags", "", "comma-separated `TAGS`")
