@@ -70,15 +70,18 @@ func fromDeployment(ctx context.Context, req *deploy.Request) (deploy.Model, err
 	if err != nil {
 		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
 	}
-	pipe, err := detect.LoadPipeline(cfg.Config, os.DirFS(filepath.Dir(file.Path)))
-	if err != nil {
-		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
-	}
 	blob, err := weights.Open(file.Path, &weights.Options{Size: file.Size, SHA256: file.SHA256})
 	if err != nil {
 		return nil, err
 	}
 	defer blob.Close() // sessions keep their own copy of the model
+	if cfg.Config, err = withModelSize(cfg.Config, blob.Bytes()); err != nil {
+		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
+	}
+	pipe, err := detect.LoadPipeline(cfg.Config, os.DirFS(filepath.Dir(file.Path)))
+	if err != nil {
+		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
+	}
 	return New(ctx, lib, blob.Bytes(), pipe, &Options{Threads: req.Options.Threads,
 		Sessions: req.Options.Sessions, Providers: providers(req.Options.Providers), Logger: req.Logger,
 		CacheDir: req.CacheDir, ModelSHA256: file.SHA256})
