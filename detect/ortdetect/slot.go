@@ -131,7 +131,9 @@ func (s *slot) releaseDynamic(outs []*ort.Value) {
 func (s *slot) close() error {
 	var errs []error
 	for _, v := range s.inputs {
-		errs = append(errs, v.Close())
+		if v != nil { // nil: a slot whose making failed
+			errs = append(errs, v.Close())
+		}
 	}
 	for _, v := range s.outputs {
 		if v != nil {
