@@ -24,7 +24,9 @@ const Type = "onnxruntime/detector"
 func init() { deploy.Register(Type, fromDeployment) }
 
 // Config is the deployment config of an "onnxruntime/detector": a
-// [detect.Config] plus the model file.
+// [detect.Config] plus the model file. Unlike in a detect.Config, the
+// input's width and height may both be left out: they are then the model's
+// (see [Config.Validate]).
 type Config struct {
 	// Model is the ONNX file among the model's files. Default: the only
 	// .onnx file.
