@@ -14,11 +14,11 @@ import (
 const DefaultMaxBatch = 8
 
 // dynamicBatch reports whether the model takes any number of images per run:
-// its input's first dimension is dynamic, and so is every output's, so that
-// the outputs hold one item per image.
+// its only input, a float32 image, has a dynamic first dimension, and so
+// does every output, so that the outputs hold one item per image.
 func dynamicBatch(s *ort.Session) bool {
 	ins, outs := s.Inputs(), s.Outputs()
-	if len(ins) != 1 || len(ins[0].Shape) == 0 || ins[0].Shape[0] >= 0 {
+	if len(ins) != 1 || ins[0].ElementType != ort.Float || len(ins[0].Shape) == 0 || ins[0].Shape[0] >= 0 {
 		return false
 	}
 	for _, o := range outs {

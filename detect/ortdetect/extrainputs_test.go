@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,7 +55,8 @@ func TestExtraInputAllocations(t *testing.T) {
 		t.Skip("sync.Pool drops items under the race detector")
 	}
 	requireORT(t)
-	l := layouts()[4] // rt-detr orig_target_sizes
+	i := slices.IndexFunc(layouts(), func(l layout) bool { return l.name == "rt-detr orig_target_sizes" })
+	l := layouts()[i]
 	d := newSetDetector(t, rewriteYOLOX(t, l.edit()), l)
 	img := readImage(t, "dog.jpg")
 	ctx := context.Background()
@@ -69,5 +71,41 @@ func TestExtraInputAllocations(t *testing.T) {
 	t.Logf("%v allocations per Detect", allocs)
 	if allocs > detectAllocBudget {
 		t.Errorf("Detect allocates %v times per call; want at most %d", allocs, detectAllocBudget)
+	}
+}
+
+// TestUint8ImageInput: a model taking raw uint8 pixels (TF-OD's
+// image_tensor) needs a config that leaves pixel values as they are.
+func TestUint8ImageInput(t *testing.T) {
+	requireORT(t)
+	e := tfodSSD()
+	e.rawNHWC = true
+	model := rewriteYOLOX(t, e)
+	tests := []struct {
+		input string
+		ok    bool
+	}{
+		{`{"width": 416, "height": 416, "layout": "nhwc"}`, true},
+		{`{"width": 416, "height": 416, "layout": "nhwc", "scale": 1, "mean": [0], "std": [1, 1, 1]}`, true},
+		{`{"width": 416, "height": 416, "layout": "nhwc", "scale": 0.00392156862745098}`, false},
+		{`{"width": 416, "height": 416, "layout": "nhwc", "mean": [123.675, 116.28, 103.53]}`, false},
+	}
+	for _, tt := range tests {
+		cfg, err := detect.ParseConfig([]byte(`{"input": ` + tt.input + `, "decoder": "ssd", "num_classes": 91}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pipe, err := detect.NewPipeline(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := ortdetect.New(context.Background(), orttest.Library(t), model, pipe, nil)
+		if err == nil {
+			d.Close()
+		}
+		var ce *detect.ConfigError
+		if ok := err == nil; ok != tt.ok || (err != nil && !errors.As(err, &ce)) {
+			t.Errorf("%s: New = %v; want ok %v, else a ConfigError", tt.input, err, tt.ok)
+		}
 	}
 }

@@ -26,7 +26,13 @@ const (
 type graphEdit struct {
 	nodes, inits, inputs, outputs [][]byte
 	dynamicSize                   bool // the image input becomes [1,3,H,W]
+	// rawNHWC makes the image input TF-OD's image_tensor: uint8 [1,H,W,3],
+	// cast and transposed to YOLOX's input in the graph.
+	rawNHWC bool
 }
+
+// onnxUint8 is TensorProto.UINT8.
+const onnxUint8 = 2
 
 func (e *graphEdit) node(op string, in, out []string, attrs ...[]byte) {
 	e.nodes = append(e.nodes, onnxNode(op, in, out, attrs...))
@@ -70,9 +76,17 @@ func rewriteYOLOX(t testing.TB, e *graphEdit) []byte {
 		out = append(out, field...)
 	})
 	var g []byte
+	prefixed := false
 	forFields(t, graph, func(num protowire.Number, field, val []byte) {
 		switch {
+		case num == 1 && e.rawNHWC && !prefixed: // the first node: the input's conversion goes before it
+			g = append(g, pbBytes(1, onnxNode("Cast", []string{"image_tensor"}, []string{"image_f"}, onnxAttrInt("to", onnxFloat)))...)
+			g = append(g, pbBytes(1, onnxNode("Transpose", []string{"image_f"}, []string{"images"}, onnxAttrInts("perm", 0, 3, 1, 2)))...)
+			g = append(g, field...)
+			prefixed = true
 		case num == 12: // GraphProto.output: replaced
+		case num == 11 && e.rawNHWC && nameOf(t, val) == "images":
+			g = append(g, pbBytes(11, valueInfo("image_tensor", onnxUint8, 1, -1, -1, 3))...)
 		case num == 11 && e.dynamicSize && nameOf(t, val) == "images":
 			g = append(g, pbBytes(11, valueInfo("images", onnxFloat, 1, 3, -1, -1))...)
 		default:

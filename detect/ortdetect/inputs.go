@@ -26,12 +26,9 @@ func (s *slot) newInputs(pipe *detect.Pipeline) error {
 	s.extras = make([]extraInput, len(extras))
 	for i, io := range ins {
 		if i == img {
-			if io.ElementType != ort.Float {
-				return fmt.Errorf("ortdetect: image input %q is %v; only float32 image inputs are supported: %w", io.Name, io.ElementType, detect.ErrShape)
-			}
-			v, err := ort.NewTensor(pipe.InputShape(1), s.in)
+			v, err := s.imageInput(pipe, io)
 			if err != nil {
-				return fmt.Errorf("ortdetect: input tensor: %w", err)
+				return err
 			}
 			s.inputs[i] = v
 			continue
@@ -64,6 +61,59 @@ func (s *slot) newInputs(pipe *detect.Pipeline) error {
 		s.inputs[i] = v
 	}
 	return nil
+}
+
+// imageInput makes the image's input tensor: over s.in for a float32
+// input, or over s.in8 for a uint8 one (TF Object Detection API graphs
+// take raw pixels), which each run fills from s.in.
+func (s *slot) imageInput(pipe *detect.Pipeline, io ort.IOInfo) (*ort.Value, error) {
+	var v *ort.Value
+	var err error
+	switch io.ElementType {
+	case ort.Float:
+		v, err = ort.NewTensor(pipe.InputShape(1), s.in)
+	case ort.Uint8:
+		if in := pipe.Config().Input; !rawPixels(in.Scale, in.Mean, in.Std) {
+			return nil, &detect.ConfigError{Field: "input", Reason: fmt.Sprintf(
+				"the model's image input %q is uint8, which takes raw 0–255 pixels: scale 1, mean 0 and std 1 (got scale %v, mean %v, std %v)",
+				io.Name, in.Scale, in.Mean, in.Std)}
+		}
+		s.in8 = make([]uint8, len(s.in))
+		v, err = ort.NewTensor(pipe.InputShape(1), s.in8)
+	default:
+		return nil, fmt.Errorf("ortdetect: image input %q is %v; want float32 or uint8: %w", io.Name, io.ElementType, detect.ErrShape)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ortdetect: input tensor: %w", err)
+	}
+	return v, nil
+}
+
+// rawPixels reports whether the pre-processing leaves pixel values as they
+// are (defaults included).
+func rawPixels(scale float64, mean, std []float64) bool {
+	if scale != 0 && scale != 1 {
+		return false
+	}
+	for _, m := range mean {
+		if m != 0 {
+			return false
+		}
+	}
+	for _, d := range std {
+		if d != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// toUint8 copies the pre-processed image into the uint8 input, rounded
+// and clamped (the values are whole pixel values already).
+func (s *slot) toUint8() {
+	for i, v := range s.in {
+		s.in8[i] = uint8(min(max(v+0.5, 0), 255))
+	}
 }
 
 func cmpOr(s, def string) string {

@@ -82,6 +82,9 @@ func layouts() []layout {
 			config: `"decoder": "detr", "score_activation": "softmax", "num_classes": 80`, ref: refDETR},
 		{name: "tf-od ssd", edit: tfodSSD, input: stretchInput, labels: "mscoco_label_map.pbtxt",
 			config: `"decoder": "ssd", "labels": "mscoco_label_map.pbtxt"`, ref: refTFOD},
+		{name: "tf-od ssd uint8 nhwc", edit: func() *graphEdit { e := tfodSSD(); e.rawNHWC = true; return e },
+			input:  `{"width": 416, "height": 416, "resize": "stretch", "channel_order": "bgr", "layout": "nhwc"}`,
+			labels: "mscoco_label_map.pbtxt", config: `"decoder": "ssd", "labels": "mscoco_label_map.pbtxt"`, ref: refTFOD},
 		{name: "rt-detr orig_target_sizes", edit: func() *graphEdit { return rtdetrPost("orig_target_sizes") }, input: stretchInput,
 			config: `"decoder": "detr", "labels": "coco80_labels.txt",
 				"extra_inputs": [{"name": "orig_target_sizes", "value": "orig_wh", "dtype": "int64"}]`,
@@ -207,6 +210,13 @@ func (m *rawModel) run(t *testing.T, pipe *detect.Pipeline, img image.Image, fee
 		t.Fatal(err)
 	}
 	imgVal, err := ort.NewTensor(pipe.InputShape(1), buf)
+	if m.sess.Inputs()[0].ElementType == ort.Uint8 { // TF-OD's image_tensor
+		pixels := make([]uint8, len(buf))
+		for i, v := range buf {
+			pixels[i] = uint8(math.Round(float64(v)))
+		}
+		imgVal, err = ort.NewTensor(pipe.InputShape(1), pixels)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

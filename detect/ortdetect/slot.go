@@ -16,6 +16,7 @@ import (
 type slot struct {
 	sess    *ort.Session
 	in      []float32
+	in8     []uint8         // the image input when the model takes uint8; nil otherwise
 	inputs  []*ort.Value    // the image and the extra inputs, in the model's order
 	extras  []extraInput    // the extra inputs' buffers, in the config's order
 	outputs []*ort.Value    // nil entries: dynamic shape, allocated by ONNX Runtime
@@ -90,6 +91,9 @@ func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Imag
 	geom, err := pipe.Preprocess(img, s.in)
 	if err != nil {
 		return nil, err
+	}
+	if s.in8 != nil {
+		s.toUint8()
 	}
 	s.fillExtras(pipe, geom)
 	outs, err := s.sess.Run(ctx, s.inputs, s.outputs)
