@@ -257,7 +257,7 @@ func (d *detrDecoder) decodePost(outputs []Tensor, o detrOuts, item int, g Geome
 	}
 	for k, score := range scores {
 		c := labels[k]
-		if !(score >= d.thr) || !(c >= 0 && c < float32(d.nc)) {
+		if !(score >= d.thr && score <= 1) || !(c >= 0 && c < float32(d.nc)) {
 			continue
 		}
 		b := boxes[k*4 : k*4+4]

@@ -61,3 +61,26 @@ func TestLoadLabelsPbtxt(t *testing.T) {
 		t.Errorf("map.txt = %q", labels)
 	}
 }
+
+// FuzzReadLabelMap reads random label maps: it never panics, every error
+// is a *LabelMapError, and the class list stays within MaxLabelMapID.
+func FuzzReadLabelMap(f *testing.F) {
+	f.Add(cocoLabelMap)
+	f.Add(`item: { id: 0 name: "background" keypoints { id: 1 label: "nose" } }`)
+	f.Add(`item { id: 1 name: 'it\'s' display_name: "a \"b\"" }`)
+	f.Add("item { id: 1\n")
+	f.Add(`item { display_name: "\x" id: 2 }`)
+	f.Fuzz(func(t *testing.T, text string) {
+		labels, err := ReadLabelMap(strings.NewReader(text))
+		if err != nil {
+			var le *LabelMapError
+			if !errors.As(err, &le) || labels != nil {
+				t.Fatalf("ReadLabelMap = %q, %v; want nil and a *LabelMapError", labels, err)
+			}
+			return
+		}
+		if len(labels) > MaxLabelMapID+1 {
+			t.Fatalf("%d labels", len(labels))
+		}
+	})
+}

@@ -11,8 +11,8 @@ import "fmt"
 // file's line or the label map's id names them) and, optionally,
 // num_detections [B] or [B,1], the number of valid rows. As in ETA's
 // TFModelsDetector, a detection is kept when its score is strictly above
-// the threshold; a class id beyond the labels is dropped, and the model's
-// order (by score) is kept.
+// the threshold (and at most 1); a class id beyond the labels is dropped,
+// and the model's order (by score) is kept.
 type ssdDecoder struct{ base }
 
 func (*ssdDecoder) nmsFree() {}
@@ -109,7 +109,7 @@ func (d *ssdDecoder) Decode(outputs []Tensor, item int, g Geometry, dst []Detect
 	W, H := float64(d.w), float64(d.h)
 	for k, score := range scores[:n] {
 		c := classes[k]
-		if !(score > d.thr) || !(c >= 0 && c < float32(d.nc)) {
+		if !(score > d.thr && score <= 1) || !(c >= 0 && c < float32(d.nc)) {
 			continue
 		}
 		b := boxes[k*4 : k*4+4]

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -129,5 +130,47 @@ func TestSSDCheckErrors(t *testing.T) {
 				t.Errorf("Check = %v; want a ShapeError on %s", err, tt.tensor)
 			}
 		})
+	}
+}
+
+// TestNMSFreeHostileOutputs feeds the detr and ssd decoders NaN, infinite
+// and out-of-range values: no panic, and every box within the image.
+func TestNMSFreeHostileOutputs(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	bad := []float32{nan, inf, -inf, 1e30, -1e30, -1, 0.5, 1e9}
+	fill := func(ts ...Tensor) {
+		for k, tt := range ts {
+			for i := range tt.Data {
+				tt.Data[i] = bad[(i*7+k*3)%len(bad)]
+			}
+		}
+	}
+	boxes, logits := detrRaw(8, 80, 0)
+	_, softLogits := detrRaw(8, 81, 0)
+	labels, scores, pboxes := zeros("labels", 1, 8), zeros("scores", 1, 8), zeros("boxes", 1, 8, 4)
+	ssd := ssdOutputs()
+	fill(boxes, logits, softLogits, labels, scores, pboxes, ssd[0], ssd[1], ssd[2], ssd[3])
+	orig := ExtraInput{Name: "orig_target_sizes", Value: "orig_wh", DType: Int64}
+	cases := []struct {
+		name string
+		p    *Pipeline
+		outs []Tensor
+	}{
+		{"detr sigmoid", newPipeline(t, detrConfig("", 0)), []Tensor{boxes, logits}},
+		{"detr softmax", newPipeline(t, detrConfig(Softmax, 0)), []Tensor{boxes, softLogits}},
+		{"detr post", newPipeline(t, detrConfig("", 0, orig)), []Tensor{labels, pboxes, scores}},
+		{"ssd", ssdPipeline(t, nil), ssd},
+	}
+	for _, c := range cases {
+		got, err := c.p.Postprocess(c.outs, c.p.Geometry(200, 100))
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		for _, d := range got {
+			b := d.Box
+			if !(b.X1 >= 0 && b.X2 <= 200 && b.Y1 >= 0 && b.Y2 <= 100 && d.Confidence >= 0.3 && d.Confidence <= 1) || d.Class < 0 || d.Class >= 80 {
+				t.Errorf("%s: %+v", c.name, d)
+			}
+		}
 	}
 }
