@@ -296,6 +296,8 @@ func (r *Registry) RemoveAlias(ctx context.Context, name string) (*Alias, error)
 		removed = true
 	}
 	switch {
+	case removed && found == nil: // a definition that a version or an earlier manifest shadows
+		return &Alias{Model: ref.Name, Name: ref.Alias}, nil
 	case removed:
 		return found, nil
 	case found != nil:
