@@ -190,10 +190,10 @@ func TestAliasSetRemove(t *testing.T) {
 		want        string // the version it then points at
 		err         []error
 	}{
-		{"m@1.0", "prod", "1.0", nil},      // moves prod from 1.2
-		{"m@1.2", "stable", "1.2", nil},    // a new alias
-		{"m@canary", "next", "2.0", nil},   // another alias's version
-		{"m", "latest-seen", "beta", nil},  // a bare name: the latest version now
+		{"m@1.0", "prod", "1.0", nil},     // moves prod from 1.2
+		{"m@1.2", "stable", "1.2", nil},   // a new alias
+		{"m@canary", "next", "2.0", nil},  // another alias's version
+		{"m", "latest-seen", "beta", nil}, // a bare name: the latest version now
 		{"m@sha256:" + sha(bytesOf(100, 1)), "first", "1.0", nil},
 		{"m@1.0", "1.1", "", []error{ErrInvalidAlias, ErrInvalidEntry}},
 		{"m@1.0", "v3", "", []error{ErrInvalidAlias}},
