@@ -17,9 +17,9 @@ type index struct {
 	invalid map[string]*Model   // unusable entries by full name
 	warns   []Warning
 
-	from     []*Manifest // the parsed manifests it was built from, in order
-	locOf    map[*Manifest]*location
-	readWarn []string // the warnings of manifests that could not be read
+	from     []*Manifest             // the parsed manifests it was built from, in order
+	locOf    map[*Manifest]*location // the location of each of from
+	readWarn []string                // the warnings of manifests that could not be read
 
 	aliases map[string]map[string]*aliasDef // base → alias → the winning definition
 	pointed map[string][]string             // pointKey → the aliases pointing at it
