@@ -128,3 +128,78 @@ func equalAliases(a, b map[string]map[string]string) bool {
 	}
 	return true
 }
+
+// FuzzAliasEdit sets or removes an alias in a manifest: the result parses,
+// has the aliases asked for and the same entries, and, when it was spliced
+// into the original text, means what the full encoding means.
+func FuzzAliasEdit(f *testing.F) {
+	f.Add(readTestManifest(f, "aliases"), byte(0), byte(0), "prod")
+	f.Add(readTestManifest(f, "aliases"), byte(1), byte(3), "canary")
+	f.Add(readTestManifest(f, "aliases"), byte(2), byte(0), "staging")
+	f.Add(readTestManifest(f, "eta"), byte(0), byte(1), "champion")
+	f.Add([]byte(`{"models": [{"base_name": "a", "version": "1"}], "aliases": {"a": {"x": "1"}, "a": null}}`), byte(0), byte(0), "x")
+	f.Add([]byte(`{"models": [{"base_name": "a", "version": "1"}], "aliases": {"a": {}}, "aliases": {"a": {"y": "1"}}}`), byte(2), byte(0), "y")
+	f.Add([]byte(`{"models":[{"base_name":"a","version":"1"}],"aliases":{"a":{"p":"1"}}}`), byte(0), byte(0), "q")
+	f.Fuzz(func(t *testing.T, data []byte, op, idx byte, alias string) {
+		m, err := ParseManifest(data)
+		if err != nil || len(m.Models) == 0 {
+			return
+		}
+		want, err := m.Aliases()
+		if err != nil {
+			return
+		}
+		if want == nil {
+			want = map[string]map[string]string{}
+		}
+		e := m.Models[int(idx)%len(m.Models)]
+		switch op % 3 {
+		case 0, 1:
+			if _, err := m.SetAlias(e.BaseName, alias, e.Version); err != nil {
+				return
+			}
+			if want[e.BaseName] == nil {
+				want[e.BaseName] = map[string]string{}
+			}
+			want[e.BaseName][alias] = e.Version
+		default:
+			if _, ok, err := m.RemoveAlias(e.BaseName, alias); err != nil || !ok {
+				return
+			}
+			delete(want[e.BaseName], alias)
+			if len(want[e.BaseName]) == 0 {
+				delete(want, e.BaseName)
+			}
+		}
+		out, err := m.Marshal()
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		again, err := ParseManifest(out)
+		if err != nil {
+			t.Fatalf("result does not parse: %v\n%s", err, out)
+		}
+		got, err := again.Aliases()
+		if err != nil || !equalAliases(got, want) {
+			t.Fatalf("aliases read back as %v (%v); want %v\n%s", got, err, want, out)
+		}
+		if len(again.Models) != len(m.Models) {
+			t.Fatalf("%d entries read back; want %d", len(again.Models), len(m.Models))
+		}
+		// When the edit stays inside an "aliases" object that the text
+		// has once, every byte before and after that object is kept.
+		d := bytes.TrimPrefix(data, utf8BOM)
+		top, ok := scanNode(d, skipSpace(d, 0))
+		if !ok || len(want) == 0 {
+			return
+		}
+		i := slices.Index(top.keys, AliasesKey)
+		if i < 0 || slices.Contains(top.keys[i+1:], AliasesKey) || d[top.vals[i].start] != '{' {
+			return
+		}
+		v := top.vals[i]
+		if !bytes.HasPrefix(out, d[:v.start]) || !bytes.HasSuffix(out, d[v.end:]) {
+			t.Fatalf("bytes outside the aliases object changed:\n%s\nfrom\n%s", out, d)
+		}
+	})
+}
