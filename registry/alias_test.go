@@ -404,3 +404,20 @@ func TestFlushKeepsAliased(t *testing.T) {
 		t.Errorf("Flush(m@1.2) after the move = %+v, %v", rep, err)
 	}
 }
+
+// TestRegisterAliasName refuses to register a version named like an alias
+// of the model: the version would shadow it.
+func TestRegisterAliasName(t *testing.T) {
+	dir, _, _ := aliasFixture(t, "")
+	r := newTestRegistry(t, nil, dir)
+	_, err := r.Register(t.Context(), &Model{BaseName: "m", Version: "prod", BaseFilename: "m.bin"}, &RegisterOptions{Dir: dir})
+	if !errors.Is(err, ErrAliasTaken) {
+		t.Fatalf("Register(m@prod) = %v; want ErrAliasTaken", err)
+	}
+	if _, err := r.Register(t.Context(), &Model{BaseName: "m", Version: "3.0", BaseFilename: "m.bin"}, &RegisterOptions{Dir: dir}); err != nil {
+		t.Fatalf("Register(m@3.0): %v", err)
+	}
+	if got := mustGet(t, r, "m@prod"); got.Version != "1.2" {
+		t.Errorf("m@prod = %s after a register; want 1.2", got.Version)
+	}
+}
