@@ -23,7 +23,8 @@
 //	"aliases": {"yolox": {"prod": "1.2", "canary": "2.0"}}
 //
 // ETA's reader ignores the key, as it ignores every key it does not know,
-// so a manifest with aliases still loads there. An alias points at a
+// so a manifest with aliases still loads there (ETA's own rewrites, which
+// keep only "models", "name" and "url", drop it). An alias points at a
 // version declared by the same manifest; the first definition on the
 // search path wins. It starts with a letter, is made of letters, digits
 // and "._-", is at most [MaxAliasLen] bytes long, and does not start with
