@@ -151,7 +151,7 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 	}
 	if len(aliases) > 0 && !opts.DropAliases {
 		return rep, &AliasError{Model: m.BaseName, Alias: strings.Join(aliases, ","), Version: m.Version,
-			Err: fmt.Errorf("delete %s refused, nothing deleted: move the aliases first, or drop them with it: %w", m.Name(), ErrAliasInUse)}
+			Err: fmt.Errorf("delete %s refused, nothing deleted: move the aliases first, or drop them with the version (DropAliases, models delete --drop-aliases): %w", m.Name(), ErrAliasInUse)}
 	}
 	d, err := r.planDelete(ctx, m, opts)
 	defer d.close()
