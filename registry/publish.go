@@ -111,6 +111,10 @@ func (r *Registry) checkClashes(ctx context.Context, m *Model, dir string) (*Man
 			return nil, fmt.Errorf("registry: cannot register versioned %q: an unversioned %q exists: %w", m.Name(), e.BaseName, ErrExists)
 		}
 	}
+	if d := ix.aliases[m.BaseName][m.Version]; d != nil {
+		return nil, &AliasError{Model: m.BaseName, Alias: m.Version, Version: d.Version,
+			Err: fmt.Errorf("cannot register version %q: it is an alias (of %s, in %s): %w", m.Version, d.Version, d.Manifest, ErrAliasTaken)}
+	}
 	p := filepath.Join(dir, ManifestFile)
 	mf, err := readManifestFile(p, true)
 	if err != nil {

@@ -45,6 +45,9 @@ func (f *recordFlags) model(name string) (*registry.Model, error) {
 	if err != nil || ref.Digest != "" {
 		return nil, usagef("bad model name %q", name)
 	}
+	if ref.Alias != "" {
+		return nil, usagef("bad model name %q: %q names an alias (it starts with a letter); a version starts with a digit, or v and a digit ('models alias set' sets aliases)", name, ref.Alias)
+	}
 	m := &registry.Model{BaseName: ref.Name, Version: ref.Version, BaseFilename: f.filename, Description: f.description,
 		Author: f.author, License: f.license, Source: f.source, SHA256: f.sha, Tags: splitComma(f.tags)}
 	if f.size != "" {
