@@ -27,7 +27,7 @@ func (h harness) MakeManager(t *testing.T) (registry.Manager, managertest.Seeder
 }
 
 func (h harness) MakeRefusingManager(t *testing.T, key string) registry.Manager {
-	host := startRegistry(t, htpasswdConfig(t, "fleet", "right-password"), true)
+	host, _ := startRegistry(t, htpasswdConfig(t, "fleet", "right-password"), true)
 	repo := uniqueRepo(host)
 	seed(t, orasRepo(t, repo, &auth.Credential{Username: "fleet", Password: "right-password"}), key, []byte("refused"))
 	m, err := ocimanager.New(repo, &ocimanager.Options{Credential: auth.StaticCredential(host, auth.Credential{Username: "fleet", Password: "wrong-password"})})

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,9 +57,10 @@ func uniqueRepo(host string) string {
 
 // startRegistry starts another registry from the binary
 // scripts/distribution.sh installed, with extra YAML config appended
-// (auth, proxy, delete), and returns its address; it is stopped when t
-// ends. It waits for the registry's "listening on" log line.
-func startRegistry(t *testing.T, extra string, deletes bool) string {
+// (auth, proxy, delete), and returns its address and a function that
+// stops it (called when t ends too). It waits for the registry's
+// "listening on" log line.
+func startRegistry(t *testing.T, extra string, deletes bool) (string, func()) {
 	t.Helper()
 	bin := needEnv(t, "MODELREG_OCI_REGISTRY_BIN", "registry binary")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -96,7 +98,9 @@ http:
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var once sync.Once
+	stop := func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
+	t.Cleanup(stop)
 	ready := make(chan struct{})
 	var log bytes.Buffer
 	go func() {
@@ -116,7 +120,7 @@ http:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("registry on %s did not start", addr)
 	}
-	return addr
+	return addr, stop
 }
 
 // htpasswdConfig returns the auth section of a registry accepting user
