@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
 
 	"github.com/modelreg/modelreg/internal/redact"
@@ -157,6 +158,9 @@ func classify(op, what string, err error) error {
 			se.ErrCode = er.Errors[0].Code
 		}
 		return redact.Error(se)
+	case errors.Is(err, auth.ErrBasicCredentialNotFound):
+		return redact.Error(fmt.Errorf("ocimanager: %s %s: the registry asks for credentials and there are none for it (docker login / oras login) (permanent error, not retried): %w: %w",
+			op, what, err, registry.ErrPermanent))
 	case errors.Is(err, errdef.ErrNotFound):
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w: %w", op, what, registry.ErrNotFound, err))
 	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidDigest):

@@ -193,3 +193,6 @@ func seed(t *testing.T, r *remote.Repository, key string, data []byte) ocispec.D
 	}
 	return desc
 }
+
+// sha256Hex returns the hex sha256 of b.
+func sha256Hex(b []byte) string { return digest.FromBytes(b).Encoded() }
