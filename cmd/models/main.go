@@ -102,6 +102,7 @@ import (
 	_ "github.com/modelreg/modelreg/registry/filemanager"
 	_ "github.com/modelreg/modelreg/registry/gdrivemanager"
 	_ "github.com/modelreg/modelreg/registry/httpmanager"
+	_ "github.com/modelreg/modelreg/registry/ocimanager"
 )
 
 func main() {
