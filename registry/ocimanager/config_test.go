@@ -24,7 +24,7 @@ func TestParseReference(t *testing.T) {
 		{"ghcr.io/org/team/yolox@sha256:" + strings.Repeat("a", 64), "ghcr.io/org/team/yolox", "sha256:" + strings.Repeat("a", 64), true},
 		{"ghcr.io/org/yolox:v2@sha256:" + strings.Repeat("b", 64), "ghcr.io/org/yolox", "sha256:" + strings.Repeat("b", 64), true},
 		{"", "", "", false},
-		{"yolox:v1", "", "", false},                        // no host
+		{"yolox:v1", "", "", false},                       // no host
 		{"Registry.example.com/Models:v1", "", "", false}, // upper-case repository
 		{"example.com/models:bad tag", "", "", false},
 		{"example.com/models@sha256:abc", "", "", false},

@@ -102,21 +102,26 @@ http:
 	stop := func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
 	t.Cleanup(stop)
 	ready := make(chan struct{})
-	var log bytes.Buffer
+	logs := make(chan string, 1)
 	go func() {
+		var log strings.Builder
 		sc := bufio.NewScanner(stderr)
+		started := false
 		for sc.Scan() {
 			if log.Len() < 1<<16 {
 				log.WriteString(sc.Text() + "\n")
 			}
-			if strings.Contains(sc.Text(), "listening on") && ready != nil {
+			if !started && strings.Contains(sc.Text(), "listening on") {
+				started = true
 				close(ready)
-				ready = nil
 			}
 		}
+		logs <- log.String()
 	}()
 	select {
 	case <-ready:
+	case l := <-logs:
+		t.Fatalf("registry on %s exited:\n%s", addr, l)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("registry on %s did not start", addr)
 	}
