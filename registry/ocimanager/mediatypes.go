@@ -20,6 +20,13 @@ const (
 	// AnnotationTitle is the OCI layer annotation naming the file a layer
 	// holds ("org.opencontainers.image.title"), as oras push writes it.
 	AnnotationTitle = ocispec.AnnotationTitle
+	// AnnotationTags is the manifest annotation holding the entry's tags,
+	// comma-separated.
+	AnnotationTags = "io.modelreg.tags"
+	// AnnotationEntry is the manifest annotation holding the whole manifest
+	// entry (JSON) in the artifacts of an OCI image layout written by
+	// package ocilayout, so that an import restores the entry.
+	AnnotationEntry = "io.modelreg.entry"
 )
 
 // ModelConfig is the config blob of the artifacts [Manager.Upload] pushes,

@@ -172,7 +172,7 @@ func (m *Manager) cancelUpload(loc string) {
 // manifest of layers, tagged tag.
 func (m *Manager) pushManifest(ctx context.Context, tag string, layers []ocispec.Descriptor) error {
 	what := m.what(tag, "")
-	cfg := m.modelConfig(layers)
+	cfg := NewModelConfig(m.model, layers)
 	cb, _ := json.Marshal(cfg)
 	cdesc := ocispec.Descriptor{MediaType: MediaTypeModelConfig, Digest: digest.FromBytes(cb), Size: int64(len(cb))}
 	if ok, err := m.repo.Blobs().Exists(ctx, cdesc); err != nil {
@@ -188,7 +188,7 @@ func (m *Manager) pushManifest(ctx context.Context, tag string, layers []ocispec
 		ArtifactType: ArtifactTypeModel,
 		Config:       cdesc,
 		Layers:       layers,
-		Annotations:  m.annotations(),
+		Annotations:  ManifestAnnotations(m.model),
 	}
 	mb, _ := json.Marshal(man)
 	mdesc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(mb), Size: int64(len(mb))}
@@ -202,13 +202,14 @@ func (m *Manager) pushManifest(ctx context.Context, tag string, layers []ocispec
 	return nil
 }
 
-// modelConfig returns the ModelPack config of an artifact of layers.
-func (m *Manager) modelConfig(layers []ocispec.Descriptor) ModelConfig {
+// NewModelConfig returns the ModelPack config of an artifact of layers
+// holding the entry e (nil: no metadata).
+func NewModelConfig(e *registry.Model, layers []ocispec.Descriptor) ModelConfig {
 	c := ModelConfig{ModelFS: ModelFS{Type: "layers", DiffIDs: []string{}}}
 	for _, l := range layers {
 		c.ModelFS.DiffIDs = append(c.ModelFS.DiffIDs, l.Digest.String())
 	}
-	if e := m.model; e != nil {
+	if e != nil {
 		c.Descriptor = ModelDescriptor{Name: e.BaseName, Version: e.Version, Description: e.Description, SourceURL: e.Source}
 		if e.Author != "" {
 			c.Descriptor.Authors = []string{e.Author}
@@ -220,10 +221,11 @@ func (m *Manager) modelConfig(layers []ocispec.Descriptor) ModelConfig {
 	return c
 }
 
-// annotations returns the manifest annotations describing the entry.
-func (m *Manager) annotations() map[string]string {
+// ManifestAnnotations returns the OCI manifest annotations describing the
+// entry e (nil: only the creation time): its full name as the title, and
+// its version, author, license, description, source, URL and tags.
+func ManifestAnnotations(e *registry.Model) map[string]string {
 	a := map[string]string{ocispec.AnnotationCreated: time.Now().UTC().Format(time.RFC3339)}
-	e := m.model
 	if e == nil {
 		return a
 	}
@@ -237,7 +239,7 @@ func (m *Manager) annotations() map[string]string {
 		}
 	}
 	if len(e.Tags) > 0 {
-		a["io.modelreg.tags"] = strings.Join(e.Tags, ",")
+		a[AnnotationTags] = strings.Join(e.Tags, ",")
 	}
 	return a
 }
