@@ -32,3 +32,32 @@ func TestPublishOCI(t *testing.T) {
 		t.Fatalf("download after flush: %q, %v; want the published bytes", path, err)
 	}
 }
+
+// TestExportImportOCILayout moves two models through an OCI image layout
+// to an offline site that cannot reach their store.
+func TestExportImportOCILayout(t *testing.T) {
+	dir, store, body := fixture(t)
+	mustRun(t, "", "--dirs", dir, "download", "toy@1.9")
+	mustRun(t, "", "--dirs", dir, "download", "toy@1.10")
+	layout := filepath.Join(t.TempDir(), "layout")
+	out := mustRun(t, "", "--dirs", dir, "export", "--oci-layout", layout, "toy@1.9", "toy@1.10")
+	if !strings.Contains(out, "exported toy-v1.9, toy-v1.10 (2 files") {
+		t.Errorf("export --oci-layout:\n%s", out)
+	}
+	if code, _, errs := cli(t, "", "--dirs", dir, "export", "--oci-layout", layout, "-o", "x.tar", "toy"); code != 2 || !strings.Contains(errs, "not both") {
+		t.Errorf("export with -o and --oci-layout: exit %d, %q; want a usage error", code, errs)
+	}
+	if err := os.RemoveAll(store); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MODELS_OFFLINE", "1")
+	dst := filepath.Join(t.TempDir(), "site")
+	out = mustRun(t, "", "--dirs", dst, "import", layout)
+	if !strings.Contains(out, "added toy@1.10") || !strings.Contains(out, "imported 2 models (2 files") {
+		t.Errorf("import of the layout:\n%s", out)
+	}
+	out = mustRun(t, "", "--dirs", dst, "download", "toy@1.9")
+	if got, _ := os.ReadFile(strings.TrimSpace(out)); !bytes.Equal(got, body) {
+		t.Errorf("toy@1.9 after import: %q", got)
+	}
+}

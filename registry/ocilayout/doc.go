@@ -8,7 +8,8 @@
 // artifact in the layout: one layer per file titled with its path, the
 // ModelPack media types and config that package ocimanager pushes, and
 // the whole manifest entry in the manifest annotation
-// [ocimanager.AnnotationEntry]. Its reference in index.json is the
+// [ocimanager.AnnotationEntry], its sizes and sha256s filled from the
+// local files where the manifest lacked them. Its reference in index.json is the
 // model's name, with "-v" and the version for a versioned one
 // ("yolox-nano-v1.0").
 //

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -67,6 +68,7 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 			}
 			it.layers, it.paths = append(it.layers, d), append(it.paths, f.path)
 		}
+		fillDigests(m, it.layers)
 		items = append(items, it)
 	}
 	store, err := oci.NewWithContext(ctx, dir)
@@ -96,6 +98,21 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		return rep, fmt.Errorf("ocilayout: %w", err)
 	}
 	return rep, nil
+}
+
+// fillDigests sets the size and sha256 of m's files that the entry lacks
+// from their layers, so that the imported entry checks them.
+func fillDigests(m *registry.Model, layers []ocispec.Descriptor) {
+	if len(m.Files) == 0 {
+		size := layers[0].Size
+		m.SizeBytes, m.SHA256 = &size, layers[0].Digest.Encoded()
+		return
+	}
+	m.Files = slices.Clone(m.Files)
+	for i := range m.Files {
+		size := layers[i].Size
+		m.Files[i].SizeBytes, m.Files[i].SHA256 = &size, layers[i].Digest.Encoded()
+	}
 }
 
 // modelFile is a local file of a model and the layer title it travels as.

@@ -19,6 +19,9 @@ import (
 	"github.com/modelreg/modelreg/registry/ocimanager"
 )
 
+// errImportEnded stops the bundle writer when the import ends first.
+var errImportEnded = errors.New("ocilayout: import ended")
+
 // maxManifestBytes bounds the manifests read from a layout.
 const maxManifestBytes = 4 << 20
 
@@ -65,8 +68,8 @@ func Import(ctx context.Context, reg *registry.Registry, dir string, opts *regis
 		werr <- err
 	}()
 	ir, err := reg.Import(ctx, pr, opts)
-	pr.CloseWithError(errors.New("ocilayout: import ended"))
-	if we := <-werr; we != nil && err != nil {
+	pr.CloseWithError(errImportEnded)
+	if we := <-werr; we != nil && err != nil && !errors.Is(we, errImportEnded) {
 		err = we // the layout's error is the cause
 	}
 	rep.ImportReport = ir
