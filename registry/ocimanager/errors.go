@@ -42,6 +42,7 @@ type DigestMismatchError struct {
 	Entry bool
 }
 
+// Error returns a message naming the layer and both digests.
 func (e *DigestMismatchError) Error() string {
 	if e.Entry {
 		return fmt.Sprintf("ocimanager: %s: layer digest %s is not the manifest entry's sha256 %s (permanent error, not retried)", e.What, e.Got, e.Want)
@@ -70,6 +71,8 @@ type StatusError struct {
 	After time.Duration
 }
 
+// Error returns a message naming the operation, the artifact and the
+// status, saying when the failure is permanent.
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("ocimanager: %s %s: %d %s", e.Op, e.What, e.Code, http.StatusText(e.Code))
 	if e.ErrCode != "" {
