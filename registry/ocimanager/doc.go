@@ -102,5 +102,9 @@
 //
 // The tests run against a real CNCF Distribution registry and the oras
 // CLI, which scripts/distribution.sh installs, starts and stops; without
-// it they skip and say how to start it.
+// it they skip and say how to start it. They start more registries from
+// the same binary: one with htpasswd basic auth, one with token auth
+// (against a token service written in the tests from the Docker registry
+// token authentication specification), one with deletes disabled and one
+// in pull-through cache mode.
 package ocimanager
