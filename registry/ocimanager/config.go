@@ -8,6 +8,7 @@ import (
 
 	orasreg "oras.land/oras-go/v2/registry"
 
+	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -54,6 +55,10 @@ func open(ctx context.Context, env *registry.ManagerEnv) (registry.Manager, stri
 func ParseReference(ref string) (repo, key string, err error) {
 	if ref == "" {
 		return "", "", invalid(`config needs a "reference" (HOST/REPO:TAG or HOST/REPO@sha256:...)`)
+	}
+	if host, _, _ := strings.Cut(ref, "/"); strings.Contains(host, "@") {
+		return "", "", invalid("reference %s: credentials do not belong in a reference (use docker login or oras login)",
+			redact.Mask+host[strings.LastIndex(host, "@"):])
 	}
 	r, err := orasreg.ParseReference(ref)
 	if err != nil {

@@ -28,14 +28,17 @@ func TestParseReference(t *testing.T) {
 		{"Registry.example.com/Models:v1", "", "", false}, // upper-case repository
 		{"example.com/models:bad tag", "", "", false},
 		{"example.com/models@sha256:abc", "", "", false},
+		{"fleet:s3cret@registry.example.com/models:v1", "", "", false},
+		{"https://fleet:s3cret@registry.example.com/models:v1", "", "", false},
+		{"registry.example.com/models:v1?token=s3cret", "", "", false},
 	}
 	for _, tt := range tests {
 		repo, key, err := ocimanager.ParseReference(tt.ref)
 		if tt.ok != (err == nil) || repo != tt.repo || key != tt.key {
 			t.Errorf("ParseReference(%q) = %q, %q, %v; want %q, %q, ok %t", tt.ref, repo, key, err, tt.repo, tt.key, tt.ok)
 		}
-		if err != nil && !errors.Is(err, registry.ErrInvalidEntry) {
-			t.Errorf("ParseReference(%q): %v does not wrap ErrInvalidEntry", tt.ref, err)
+		if err != nil && (!errors.Is(err, registry.ErrInvalidEntry) || strings.Contains(err.Error(), "s3cret")) {
+			t.Errorf("ParseReference(%q): %v; want an error wrapping ErrInvalidEntry without the credential", tt.ref, err)
 		}
 	}
 }
