@@ -91,21 +91,30 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // pushBlob streams r to a new blob upload session (POST, PATCH, PUT with
-// the digest: the OCI distribution spec's chunked upload with one chunk)
-// and returns the blob's descriptor. A failure cancels the session.
+// the digest: the OCI distribution spec's chunked upload with one chunk,
+// none for an empty blob) and returns the blob's descriptor. Nothing is
+// committed unless r gave exactly size bytes (any number for -1). A
+// failure cancels the session.
 func (m *Manager) pushBlob(ctx context.Context, what string, r io.Reader, size int64) (ocispec.Descriptor, error) {
-	loc, err := m.uploadRequest(ctx, what, http.MethodPost, m.base+"/blobs/uploads/", nil, http.StatusAccepted)
+	loc, err := m.uploadRequest(ctx, what, http.MethodPost, m.base+"/blobs/uploads/", nil, 0, http.StatusAccepted)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	h := sha256.New()
 	cr := &countingReader{r: r, h: h}
-	next, err := m.uploadRequest(ctx, what, http.MethodPatch, loc, cr, http.StatusAccepted)
-	if cr.err != nil {
-		err = fmt.Errorf("ocimanager: upload %s: %w", what, cr.err)
+	next := loc
+	if size != 0 {
+		next, err = m.uploadRequest(ctx, what, http.MethodPatch, loc, cr, size, http.StatusAccepted)
 	}
-	if err == nil && size >= 0 && cr.n != size {
+	switch {
+	case cr.err != nil:
+		err = fmt.Errorf("ocimanager: upload %s: %w", what, cr.err)
+	case size >= 0 && cr.n != size:
 		err = redact.Error(fmt.Errorf("ocimanager: upload %s: read %d bytes; the size given is %d: %w", what, cr.n, size, registry.ErrPermanent))
+	case err == nil && size >= 0:
+		if n, _ := io.ReadFull(r, make([]byte, 1)); n > 0 {
+			err = redact.Error(fmt.Errorf("ocimanager: upload %s: the reader holds more than the size given, %d bytes: %w", what, size, registry.ErrPermanent))
+		}
 	}
 	if err != nil {
 		m.cancelUpload(loc)
@@ -120,7 +129,7 @@ func (m *Manager) pushBlob(ctx context.Context, what string, r io.Reader, size i
 	q := u.Query()
 	q.Set("digest", d.String())
 	u.RawQuery = q.Encode()
-	if _, err := m.uploadRequest(ctx, what, http.MethodPut, u.String(), nil, http.StatusCreated); err != nil {
+	if _, err := m.uploadRequest(ctx, what, http.MethodPut, u.String(), nil, 0, http.StatusCreated); err != nil {
 		m.cancelUpload(next)
 		return ocispec.Descriptor{}, err
 	}
@@ -128,15 +137,22 @@ func (m *Manager) pushBlob(ctx context.Context, what string, r io.Reader, size i
 }
 
 // uploadRequest makes one request of a blob upload and returns the
-// absolute URL of the answer's Location.
-func (m *Manager) uploadRequest(ctx context.Context, what, method, target string, body io.Reader, want int) (string, error) {
+// absolute URL of the answer's Location. A body of known length (size >=
+// 0) is sent as the distribution spec's one chunk (Content-Length and
+// Content-Range); of unknown length (-1), streamed.
+func (m *Manager) uploadRequest(ctx context.Context, what, method, target string, body io.Reader, size int64, want int) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return "", classify("upload", what, err)
 	}
-	if body != nil {
+	switch {
+	case body != nil && size > 0:
+		req.ContentLength = size
+		req.Header.Set("Content-Range", fmt.Sprintf("0-%d", size-1))
+		fallthrough
+	case body != nil:
 		req.Header.Set("Content-Type", "application/octet-stream")
-	} else if method != http.MethodPost {
+	case method != http.MethodPost:
 		req.ContentLength = 0
 	}
 	resp, err := m.client.Do(req)

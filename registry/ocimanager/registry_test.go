@@ -221,3 +221,38 @@ func TestDeleteRefused(t *testing.T) {
 		t.Errorf("the artifact is gone after a refused delete: %v", err)
 	}
 }
+
+// TestUploadSize: a reader longer or shorter than the size given tags
+// nothing; an empty file is an artifact with an empty layer.
+func TestUploadSize(t *testing.T) {
+	repo := uniqueRepo(registryHost(t))
+	m, err := ocimanager.New(repo, &ocimanager.Options{Credential: noCredential})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		key  string
+		data string
+		size int64
+		ok   bool
+	}{
+		{"longer", "twenty bytes of data", 10, false},
+		{"shorter", "short", 10, false},
+		{"exact", "exact", 5, true},
+		{"empty", "", 0, true},
+		{"unknown", "size unknown", -1, true},
+	}
+	for _, tt := range tests {
+		err := m.Upload(t.Context(), tt.key, strings.NewReader(tt.data), tt.size)
+		if tt.ok != (err == nil) {
+			t.Errorf("Upload(%q, %d bytes, size %d) = %v; want ok %t", tt.key, len(tt.data), tt.size, err, tt.ok)
+		}
+		info, serr := m.Stat(t.Context(), tt.key)
+		switch {
+		case tt.ok && (serr != nil || info.Size != int64(len(tt.data))):
+			t.Errorf("Stat(%q) after Upload = %+v, %v; want %d bytes", tt.key, info, serr, len(tt.data))
+		case !tt.ok && !errors.Is(serr, registry.ErrNotFound):
+			t.Errorf("Stat(%q) after a refused Upload = %+v, %v; want ErrNotFound", tt.key, info, serr)
+		}
+	}
+}
