@@ -172,6 +172,9 @@ type PublishReport struct {
 // object that another entry uses, or that exists with other content, is
 // not overwritten unless opts.Force; one that already holds the same bytes
 // (same size, and the same sha256 when read back) is reused, not uploaded.
+// A manager that is a [Pinner] (an OCI registry) names what it stored by
+// content: the entry is registered with the config it returns (the
+// manifest digest), reported in PublishReport.Manager.
 func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *PublishOptions) (*PublishReport, error) {
 	if opts == nil {
 		opts = &PublishOptions{}
