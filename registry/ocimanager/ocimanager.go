@@ -29,6 +29,7 @@ var (
 	_ registry.Deleter         = (*Manager)(nil)
 	_ registry.Locator         = (*Manager)(nil)
 	_ registry.Pinner          = (*Manager)(nil)
+	_ registry.DeleteChecker   = (*Manager)(nil)
 )
 
 // maxManifestBytes bounds the manifests read.

@@ -309,3 +309,34 @@ func (m *Manager) PinnedConfig(ctx context.Context, key string, config json.RawM
 	}
 	return pinned(config, m.name, ref, a.desc.Digest.String())
 }
+
+// probeDigest is the digest CheckDelete asks the registry to delete: no
+// manifest has it.
+var probeDigest = digest.FromString("modelreg: delete probe; no manifest has this digest")
+
+// CheckDelete asks the registry, before anything is deleted, whether it
+// allows deletes here: it deletes a manifest that does not exist. A
+// registry with deletes disabled (405, UNSUPPORTED) or credentials without
+// the right (401, 403) give the error Delete would; a 404 or anything else
+// lets Delete try.
+func (m *Manager) CheckDelete(ctx context.Context, key string) error {
+	ref, _, err := splitKey(key)
+	if err != nil {
+		return err
+	}
+	ctx = auth.AppendRepositoryScope(ctx, m.repo.Reference, auth.ActionPull, auth.ActionPush, auth.ActionDelete)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, m.base+"/manifests/"+probeDigest.String(), nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	se, ok := statusError("delete", m.what(ref, ""), resp).(*StatusError)
+	if ok && (se.refused() || se.Code == http.StatusUnauthorized || se.Code == http.StatusForbidden) {
+		return redact.Error(se)
+	}
+	return nil
+}

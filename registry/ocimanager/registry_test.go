@@ -203,6 +203,17 @@ func TestDeleteRefused(t *testing.T) {
 		t.Fatalf("Delete = %v; want a *StatusError wrapping ErrNotSupported and ErrPermanent that says the registry does not allow it", err)
 	}
 
+	if err := m.CheckDelete(t.Context(), "v1"); !errors.Is(err, registry.ErrNotSupported) {
+		t.Errorf("CheckDelete on a registry without deletes = %v; want an error wrapping ErrNotSupported", err)
+	}
+	open, err := ocimanager.New(uniqueRepo(registryHost(t)), &ocimanager.Options{Credential: noCredential})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := open.CheckDelete(t.Context(), "v1"); err != nil {
+		t.Errorf("CheckDelete on a registry with deletes = %v; want nil", err)
+	}
+
 	r, _ := newRegistry(t, false)
 	size := int64(4)
 	sum := sha256.Sum256([]byte("kept"))
