@@ -85,7 +85,10 @@
 // deletes (Distribution without storage.delete.enabled, a pull-through
 // cache, many hosted registries) answer 405 or UNSUPPORTED: a
 // [*StatusError] wrapping [registry.ErrNotSupported], so the registry
-// keeps the remote copy and says why.
+// keeps the remote copy and says why. CheckDelete ([registry.DeleteChecker])
+// learns it before anything is deleted, by deleting a manifest digest no
+// one has (404: deletes allowed; 405: refused; 401, 403: not allowed with
+// these credentials).
 //
 // # Errors
 //
