@@ -108,6 +108,10 @@ type ManagerEnv struct {
 	Offline bool
 	// Logger is never nil.
 	Logger *slog.Logger
+	// Model is a copy of the entry whose manager this is, for managers that
+	// check what they fetch against it or describe what they publish with
+	// it (file names, sha256, metadata); nil when there is no entry.
+	Model *Model
 }
 
 // OpenFunc opens the Manager described by env and returns it with the key

@@ -159,6 +159,10 @@ type PublishReport struct {
 	Reused   bool   // the remote object already held these bytes: not uploaded again
 	Key      string // the key uploaded to
 	Path     string // the local copy made from the published file
+	// Manager is the manager spec registered with the entry: the one
+	// given, or, for a [Pinner] manager, the one naming the content
+	// published (an OCI manifest digest).
+	Manager *ManagerSpec
 }
 
 // Publish registers the file at src as the model m: it records its size
@@ -172,6 +176,9 @@ type PublishReport struct {
 // object that another entry uses, or that exists with other content, is
 // not overwritten unless opts.Force; one that already holds the same bytes
 // (same size, and the same sha256 when read back) is reused, not uploaded.
+// A manager that is a [Pinner] (an OCI registry) names what it stored by
+// content: the entry is registered with the config it returns (the
+// manifest digest), reported in PublishReport.Manager.
 func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *PublishOptions) (*PublishReport, error) {
 	if opts == nil {
 		opts = &PublishOptions{}
@@ -196,6 +203,9 @@ func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *Publ
 	if err != nil || opts.DryRun {
 		return rep, err
 	}
+	if rep.Manager != nil {
+		m.Manager = rep.Manager
+	}
 	if rep.Model, err = r.Register(ctx, m, &RegisterOptions{Dir: opts.Dir}); err != nil {
 		return rep, err
 	}
@@ -216,6 +226,9 @@ func (r *Registry) upload(ctx context.Context, m *Model, src string, opts *Publi
 	}
 	if rep.Reused, err = r.checkTarget(ctx, m, mgr, key, opts.Force); err != nil || opts.DryRun || rep.Reused {
 		rep.Key = key
+		if err == nil && rep.Reused {
+			err = r.pin(ctx, rep, mgr, key)
+		}
 		return rep, err
 	}
 	size := *m.SizeBytes
@@ -228,7 +241,18 @@ func (r *Registry) upload(ctx context.Context, m *Model, src string, opts *Publi
 		return rep, fmt.Errorf("registry: upload %s: %w", m.Name(), err)
 	}
 	rep.Uploaded, rep.Key = true, key
-	return rep, nil
+	return rep, r.pin(ctx, rep, mgr, key)
+}
+
+// pin sets rep.Manager to the entry's manager spec pinned to the content
+// now at key (see [Pinner]).
+func (r *Registry) pin(ctx context.Context, rep *PublishReport, mgr Manager, key string) error {
+	spec, err := pinConfig(ctx, mgr, key, *rep.Model.Manager)
+	if err != nil {
+		return err
+	}
+	rep.Manager = &spec
+	return nil
 }
 
 // copyLocal installs the published file as the model's local copy.

@@ -111,6 +111,7 @@ import (
 	_ "github.com/modelreg/modelreg/registry/gdrivemanager"
 	_ "github.com/modelreg/modelreg/registry/hfmanager"
 	_ "github.com/modelreg/modelreg/registry/httpmanager"
+	_ "github.com/modelreg/modelreg/registry/ocimanager"
 )
 
 func main() {
