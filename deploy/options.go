@@ -25,7 +25,10 @@ type Options struct {
 	// goroutines.
 	Threads int
 	// Sessions is the number of runtime sessions the model keeps, so that
-	// that many Detect calls run in parallel; 0 means 1.
+	// that many Detect calls run in parallel; 0 means
+	// [DefaultSessions](Threads, Providers): one per CPU this process may
+	// use, so that a service on N cores serves about N times the rate of
+	// one session.
 	Sessions int
 	// Providers lists execution providers in order of preference ("cuda",
 	// "tensorrt", "coreml", "directml", "cpu"); unavailable ones are skipped
@@ -59,6 +62,9 @@ func (o *Options) orDefault() *Options {
 	c := *o
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Sessions <= 0 {
+		c.Sessions = DefaultSessions(c.Threads, c.Providers)
 	}
 	if c.CacheDir == "" && !c.NoCache {
 		if base, err := os.UserCacheDir(); err == nil {
