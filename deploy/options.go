@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -53,6 +55,13 @@ type Options struct {
 	// NoCache turns that cache off: every load starts from the model file
 	// alone.
 	NoCache bool
+	// MeterProvider, when set, receives the model's OpenTelemetry metrics:
+	// the bytes, retries and failures of its download
+	// (modelreg.download.*) and what the deployment type records (ONNX
+	// Runtime detectors: the time of each stage of a detection and the
+	// sessions in use, modelreg.detect.*). Nil records nothing, at the
+	// cost of a nil check per call.
+	MeterProvider metric.MeterProvider
 }
 
 func (o *Options) orDefault() *Options {
