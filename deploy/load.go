@@ -137,6 +137,19 @@ func cacheName(typ string) string {
 	}, typ)
 }
 
+// Download downloads and verifies the model name resolves to in reg, if
+// its verified local copy is absent, as [Load] does first: with
+// opts.Download, and counted in opts.MeterProvider's download metrics.
+func Download(ctx context.Context, reg *registry.Registry, name string, opts *Options) error {
+	opts = opts.orDefault()
+	dl := telemetry.NewDownload(opts.MeterProvider, name)
+	if _, err := reg.Download(ctx, name, countDownload(ctx, dl, opts.Download)); err != nil {
+		dl.Failed(ctx, err)
+		return err
+	}
+	return nil
+}
+
 // fetch downloads the model if needed and lists its files.
 func (r *Request) fetch(ctx context.Context, reg *registry.Registry) error {
 	dl := telemetry.NewDownload(r.Options.MeterProvider, r.Name)
