@@ -67,6 +67,9 @@ func startServer(t *testing.T, cfg *config) *testServer {
 	if cfg.lim.concurrency == 0 {
 		cfg.lim.concurrency = cfg.sessions
 	}
+	if cfg.lim.queue == 0 {
+		cfg.lim.queue = 16
+	}
 	if cfg.lim.maxBody == 0 {
 		cfg.lim.maxBody = 4 << 20
 	}
