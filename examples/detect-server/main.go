@@ -37,6 +37,8 @@
 //	-poll D            time between checks for a new version (default 30s; 0 turns them off)
 //	-sessions N        sessions per model (default: one per CPU, see deploy.DefaultSessions)
 //	-threads N         intra-op threads per session (default 1)
+//	-providers LIST    execution providers, best first, comma-separated
+//	                   ("cuda,cpu"; default: CPU only)
 //	-concurrency N     detections running at once (default: the sessions of one model)
 //	-queue N           requests waiting beyond those; more get 503 overloaded (default 64)
 //	-max-body BYTES    largest request body (default 20 MiB)
@@ -82,16 +84,17 @@ import (
 )
 
 type config struct {
-	addr     string
-	models   []string
-	dirs     string
-	poll     time.Duration
-	sessions int
-	threads  int
-	drain    time.Duration
-	exif     bool
-	fast     bool
-	lim      limits
+	addr      string
+	models    []string
+	dirs      string
+	poll      time.Duration
+	sessions  int
+	threads   int
+	providers []string
+	drain     time.Duration
+	exif      bool
+	fast      bool
+	lim       limits
 
 	// For tests: hook runs at named points of requests (see server.hook);
 	// onEvent receives the models' reload events; started runs once the
@@ -146,6 +149,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.poll, "poll", 30*time.Second, "time between checks for a new version; 0 turns them off")
 	fs.IntVar(&c.sessions, "sessions", 0, "sessions per model (0: one per CPU)")
 	fs.IntVar(&c.threads, "threads", 0, "intra-op threads per session (0: 1)")
+	providers := fs.String("providers", "", "execution providers, best first, comma-separated (\"cuda,cpu\"; default: CPU only)")
 	fs.IntVar(&c.lim.concurrency, "concurrency", 0, "detections running at once (0: the sessions of one model)")
 	fs.IntVar(&c.lim.queue, "queue", 64, "requests waiting beyond those; more get 503 overloaded")
 	fs.Int64Var(&c.lim.maxBody, "max-body", 20<<20, "largest request body in `BYTES`")
@@ -162,13 +166,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("usage")
 	}
 	c.models = models
+	if *providers != "" {
+		c.providers = strings.Split(*providers, ",")
+	}
 	if len(c.models) == 0 {
 		c.models = []string{"yolox-nano-coco"}
 	}
 	if c.lim.concurrency <= 0 {
 		c.lim.concurrency = c.sessions
 		if c.lim.concurrency <= 0 {
-			c.lim.concurrency = deploy.DefaultSessions(c.threads, nil)
+			c.lim.concurrency = deploy.DefaultSessions(c.threads, c.providers)
 		}
 	}
 	if c.lim.queue < 0 || c.lim.maxBody <= 0 || c.lim.maxPixels <= 0 || c.lim.timeout <= 0 {
@@ -242,7 +249,8 @@ func (s *server) load(ctx context.Context, cfg *config, log *slog.Logger, mp *sd
 	for i, name := range cfg.models {
 		g.Go(func() error {
 			d, err := reload.New(gctx, reg, name, &reload.Options{Interval: poll, Logger: log, OnEvent: cfg.onEvent,
-				Load: &deploy.Options{Sessions: cfg.sessions, Threads: cfg.threads, MeterProvider: mp, Logger: log}})
+				Load: &deploy.Options{Sessions: cfg.sessions, Threads: cfg.threads, Providers: cfg.providers,
+					MeterProvider: mp, Logger: log}})
 			if err != nil {
 				return fmt.Errorf("loading %q: %w", name, err)
 			}
