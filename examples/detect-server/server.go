@@ -58,7 +58,12 @@ type served struct {
 	decode *telemetry.Detect // records the decode stage
 }
 
+// newServer returns a server with the given limits; a nil log discards,
+// a nil mp records no metrics.
 func newServer(lim limits, log *slog.Logger, mp metric.MeterProvider) *server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &server{lim: lim, log: log, meters: mp, models: map[string]*served{},
 		admit: make(chan struct{}, lim.concurrency+lim.queue), run: make(chan struct{}, lim.concurrency)}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,41 @@ func TestOverloadedAndTimeout(t *testing.T) {
 	<-held // the queued request reaches the model, then waits for its timeout
 	if r := <-queued; r.status != http.StatusGatewayTimeout || r.errCode != codeTimeout {
 		t.Errorf("request past its timeout: %d %q: %s", r.status, r.errCode, r.body)
+	}
+}
+
+// TestNotReady checks the answers of a server whose models are not loaded
+// yet (or that shuts down): /healthz is alive, /readyz and detections are
+// 503 not_ready with Retry-After; and the answer without ?model when not
+// exactly one model is served.
+func TestNotReady(t *testing.T) {
+	s := newServer(limits{maxBody: 1 << 20, maxPixels: 1 << 20, timeout: time.Second, concurrency: 1, queue: 1},
+		nil, nil)
+	srv := httptest.NewServer(s.handler(nil))
+	defer srv.Close()
+	tests := []struct {
+		name, method, path string
+		ready              bool
+		status             int
+		code               string
+	}{
+		{"healthz", "GET", "/healthz", false, 200, ""},
+		{"readyz", "GET", "/readyz", false, 503, codeNotReady},
+		{"detect", "POST", "/v1/detect?model=yolox", false, 503, codeNotReady},
+		{"models", "GET", "/v1/models", false, 200, ""},
+		{"no model named, none served", "POST", "/v1/detect", true, 400, codeBadRequest},
+		{"no metrics handler", "GET", "/metrics", true, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.ready.Store(tt.ready)
+			r := do(t, tt.method, srv.URL+tt.path, []byte("x"))
+			if r.status != tt.status || r.errCode != tt.code {
+				t.Errorf("%d %q, want %d %q: %s", r.status, r.errCode, tt.status, tt.code, r.body)
+			}
+			if (r.status == 503) != (r.header.Get("Retry-After") == "1") {
+				t.Errorf("status %d with Retry-After %q", r.status, r.header.Get("Retry-After"))
+			}
+		})
 	}
 }
