@@ -43,6 +43,15 @@
 // it off) is where deployment types keep what makes the next load faster:
 // ONNX Runtime detectors keep the optimised graph there.
 //
+// # Serving
+//
+// [Options.MeterProvider] turns on OpenTelemetry metrics: the model's
+// download (modelreg.download.bytes, .retries, .failures) and what its
+// deployment type records (ONNX Runtime detectors: the time of each stage
+// of a detection and the sessions busy). The subpackage reload follows a
+// name and swaps in new versions as they are published, without a
+// restart; examples/detect-server serves models over HTTP with both.
+//
 // # Requirements
 //
 // The manifest's "requirements" are checked before loading: ETA's

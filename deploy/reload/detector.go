@@ -211,8 +211,8 @@ func (d *Detector) retire(g *generation) {
 	d.emit(Event{Kind: EventRetired, Version: g.version, Serving: d.Version(), Err: g.closeErr})
 }
 
-// Close stops following the name, waits for a check in progress (which
-// it cancels), then closes the version serving once the calls running on
+// Close stops following the name, waits for a check in progress (the
+// poller's is cancelled; one called by the user finishes), then closes the version serving once the calls running on
 // it return. Calls that start after Close return ErrClosed.
 func (d *Detector) Close() error {
 	d.stop()
