@@ -19,8 +19,7 @@ func TestGracefulShutdown(t *testing.T) {
 	held := make(chan struct{})
 	release := make(chan struct{})
 	shutdown := make(chan struct{})
-	ts := startServer(t, &config{})
-	ts.srv.hook = func(ctx context.Context, point string) {
+	hook := func(ctx context.Context, point string) {
 		switch point {
 		case "detect":
 			held <- struct{}{}
@@ -29,6 +28,7 @@ func TestGracefulShutdown(t *testing.T) {
 			close(shutdown)
 		}
 	}
+	ts := startServer(t, &config{hook: hook})
 	inflight := make(chan reply, 1)
 	go func() { inflight <- do(t, "POST", ts.url+"/v1/detect", readPhoto(t, "dog.jpg")) }()
 	<-held

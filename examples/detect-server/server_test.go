@@ -86,8 +86,7 @@ func TestOverloadedAndTimeout(t *testing.T) {
 	admitted := make(chan struct{}, 8)
 	release := make(chan struct{})
 	calls := 0 // detections reached; one at a time, since concurrency is 1
-	ts := startServer(t, &config{lim: limits{concurrency: 1, queue: 1, timeout: 2 * time.Second}})
-	ts.srv.hook = func(ctx context.Context, point string) {
+	hook := func(ctx context.Context, point string) {
 		if point == "admitted" {
 			admitted <- struct{}{}
 		}
@@ -101,6 +100,7 @@ func TestOverloadedAndTimeout(t *testing.T) {
 		}
 		<-ctx.Done() // the second request: held until its timeout
 	}
+	ts := startServer(t, &config{lim: limits{concurrency: 1, queue: 1, timeout: 2 * time.Second}, hook: hook})
 	dog := readPhoto(t, "dog.jpg")
 	first := make(chan reply, 1)
 	go func() { first <- do(t, "POST", ts.url+"/v1/detect", dog) }()
