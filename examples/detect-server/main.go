@@ -48,6 +48,10 @@
 //	-exif              apply the JPEG EXIF orientation before detecting
 //	-fast              decode large JPEGs at a reduced scale
 //
+// Memory is bounded by the limits: at most (-concurrency + -queue) bodies
+// of -max-body bytes are held, and -concurrency images of up to
+// -max-pixels are decoded at once (4 bytes a pixel), besides the models.
+//
 // SIGTERM or SIGINT shut the server down gracefully: /readyz turns 503, no
 // new connection is accepted, the requests running finish (up to -drain),
 // then the models are closed. The exit status is 1 when a model cannot be
@@ -197,8 +201,10 @@ func serve(ctx context.Context, ln net.Listener, cfg *config, log *slog.Logger) 
 	defer mp.Shutdown(context.Background())
 	s := newServer(cfg.lim, log, mp)
 	s.exif, s.fast, s.hook = cfg.exif, cfg.fast, cfg.hook
+	// A body must arrive within the request timeout: a client that sends
+	// it slowly would otherwise hold its place in the queue.
 	srv := &http.Server{Handler: s.handler(promhttp.HandlerFor(promReg, promhttp.HandlerOpts{})),
-		ReadHeaderTimeout: 10 * time.Second}
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: cfg.lim.timeout, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())
