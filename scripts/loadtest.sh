@@ -61,6 +61,10 @@ for s in $SESSIONS; do
 	done
 	grep -q 'msg=ready' "$log" || { echo "server not ready after 2 minutes" >&2; cat "$log"; exit 1; }
 	addr=$(sed -n 's/.*msg=listening addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+	grep -m1 'msg="reload: loaded"' "$log" | tee -a "$OUT/summary.txt" # its providers
+	case "$PROVIDERS" in
+	*cuda*) grep -q 'CUDAExecutionProvider' "$log" || { echo "the CUDA provider is not in use (see $log)" >&2; status=1; } ;;
+	esac
 	echo "== $name, $CLIENTS clients, $DURATION (load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime))" | tee -a "$OUT/summary.txt"
 	if ! "$bin/loadtest" -url "http://$addr" -model yolox -clients "$CLIENTS" -duration "$DURATION" \
 		-publish-dir "$models" -pid "$server_pid" -images testdata/images | tee -a "$OUT/summary.txt"; then

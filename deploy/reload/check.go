@@ -83,7 +83,7 @@ func (d *Detector) Check(ctx context.Context) (bool, error) {
 	d.mu.Unlock()
 	d.metrics.Served(g.version)
 	d.metrics.Result(ctx, true)
-	d.emit(Event{Kind: EventSwapped, Version: g.version, Serving: g.version, Took: time.Since(start)})
+	d.emit(Event{Kind: EventSwapped, Version: g.version, Serving: g.version, Providers: providers(g.det), Took: time.Since(start)})
 	if last {
 		d.retire(old)
 	}

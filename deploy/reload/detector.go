@@ -111,7 +111,7 @@ func New(ctx context.Context, reg *registry.Registry, name string, opts *Options
 	d.metrics = telemetry.NewReload(load.MeterProvider, name)
 	d.metrics.Served(g.version)
 	d.cur = g
-	d.emit(Event{Kind: EventLoaded, Version: g.version, Serving: g.version, Took: time.Since(start)})
+	d.emit(Event{Kind: EventLoaded, Version: g.version, Serving: g.version, Providers: providers(g.det), Took: time.Since(start)})
 	pctx, stop := context.WithCancel(context.Background())
 	d.stop = stop
 	d.pollDone = make(chan struct{})
@@ -246,6 +246,9 @@ func (d *Detector) emit(e Event) {
 		d.log.Warn("reload: "+e.Kind.String(), "version", e.Version, "serving", e.Serving, "retry", e.Retry, "err", e.Err)
 	default:
 		attrs := []any{"version", e.Version, "serving", e.Serving}
+		if len(e.Providers) > 0 {
+			attrs = append(attrs, "providers", e.Providers)
+		}
 		if e.Took > 0 {
 			attrs = append(attrs, "took", e.Took)
 		}
@@ -277,4 +280,17 @@ func (d *Detector) resolve(ctx context.Context) (*registry.Model, string, error)
 		return nil, "", fmt.Errorf("reload: %q: %w", d.name, err)
 	}
 	return m, key, nil
+}
+
+// providers returns the execution providers of det when its deployment
+// type reports them (ONNX Runtime detectors do).
+func providers(det detect.Detector) []string {
+	var m any = det
+	if u, ok := m.(interface{ Unwrap() deploy.Model }); ok {
+		m = u.Unwrap()
+	}
+	if p, ok := m.(interface{ Providers() []string }); ok {
+		return p.Providers()
+	}
+	return nil
 }

@@ -56,6 +56,10 @@ type Event struct {
 	// Retry says whether a failed version is tried again at the next
 	// check (a transient error) or only once the manifest changes again.
 	Retry bool
+	// Providers are the execution providers the version runs on, best
+	// first ("CUDAExecutionProvider", "CPUExecutionProvider"), for
+	// EventLoaded and EventSwapped, when its deployment type says.
+	Providers []string
 	// Took is how long loading took (download, load and warm-up), for
 	// EventLoaded, EventSwapped and EventFailed.
 	Took time.Duration

@@ -219,6 +219,9 @@ func TestVersionsWithONNXRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	if e := ev.wait(t, reload.EventLoaded); !slices.Equal(e.Providers, []string{"CPUExecutionProvider"}) {
+		t.Errorf("loaded event's providers %q", e.Providers)
+	}
 	img := readImage(t, "dog.jpg")
 	steps := []struct {
 		version string
