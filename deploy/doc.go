@@ -35,10 +35,22 @@
 // [Options.Config] overrides keys of the manifest's config, as ETA's
 // HasPublishedModel does, except that nested objects merge key by key and a
 // null removes a key. Options also choose the ONNX Runtime library, threads,
-// sessions, execution providers and score threshold. [Options.CacheDir]
+// sessions, execution providers and score threshold. By default a model
+// gets one single-threaded session per CPU the process may use
+// ([DefaultSessions]), so that a service on N cores runs N calls at once;
+// explicit Threads and Sessions win. [Options.CacheDir]
 // (os.UserCacheDir()/modelreg/derived by default; [Options.NoCache] turns
 // it off) is where deployment types keep what makes the next load faster:
 // ONNX Runtime detectors keep the optimised graph there.
+//
+// # Serving
+//
+// [Options.MeterProvider] turns on OpenTelemetry metrics: the model's
+// download (modelreg.download.bytes, .retries, .failures) and what its
+// deployment type records (ONNX Runtime detectors: the time of each stage
+// of a detection and the sessions busy). The subpackage reload follows a
+// name and swaps in new versions as they are published, without a
+// restart; examples/detect-server serves models over HTTP with both.
 //
 // # Requirements
 //

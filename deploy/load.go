@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/internal/telemetry"
 	"github.com/modelreg/modelreg/registry"
 
 	// The managers the bundled catalog and ETA manifests use.
@@ -136,9 +137,24 @@ func cacheName(typ string) string {
 	}, typ)
 }
 
+// Download downloads and verifies the model name resolves to in reg, if
+// its verified local copy is absent, as [Load] does first: with
+// opts.Download, and counted in opts.MeterProvider's download metrics.
+func Download(ctx context.Context, reg *registry.Registry, name string, opts *Options) error {
+	opts = opts.orDefault()
+	dl := telemetry.NewDownload(opts.MeterProvider, name)
+	if _, err := reg.Download(ctx, name, countDownload(ctx, dl, opts.Download)); err != nil {
+		dl.Failed(ctx, err)
+		return err
+	}
+	return nil
+}
+
 // fetch downloads the model if needed and lists its files.
 func (r *Request) fetch(ctx context.Context, reg *registry.Registry) error {
-	if _, err := reg.Download(ctx, r.Name, r.Options.Download); err != nil {
+	dl := telemetry.NewDownload(r.Options.MeterProvider, r.Name)
+	if _, err := reg.Download(ctx, r.Name, countDownload(ctx, dl, r.Options.Download)); err != nil {
+		dl.Failed(ctx, err)
 		return err
 	}
 	files, err := reg.LocalFiles(ctx, r.Name)
@@ -149,6 +165,31 @@ func (r *Request) fetch(ctx context.Context, reg *registry.Registry) error {
 		r.Files = append(r.Files, File{Path: f.Path, Size: f.Size, SHA256: f.SHA256})
 	}
 	return nil
+}
+
+// countDownload returns opts with a Progress that also counts the
+// download's bytes and retries in dl; opts itself when dl is nil.
+func countDownload(ctx context.Context, dl *telemetry.Download, opts *registry.DownloadOptions) *registry.DownloadOptions {
+	if dl == nil {
+		return opts
+	}
+	var o registry.DownloadOptions
+	if opts != nil {
+		o = *opts
+	}
+	next := o.Progress
+	o.Progress = func(e registry.Event) {
+		switch e.Kind {
+		case registry.EventStart:
+			dl.Start(e.File, e.Resumed)
+		case registry.EventProgress:
+			dl.Progress(ctx, e.File, e.Done, int64(e.Retries))
+		}
+		if next != nil {
+			next(e)
+		}
+	}
+	return &o
 }
 
 // hold wraps model so that Close also releases the registry's hold on its

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -25,7 +27,10 @@ type Options struct {
 	// goroutines.
 	Threads int
 	// Sessions is the number of runtime sessions the model keeps, so that
-	// that many Detect calls run in parallel; 0 means 1.
+	// that many Detect calls run in parallel; 0 means
+	// [DefaultSessions](Threads, Providers): one per CPU this process may
+	// use, so that a service on N cores serves about N times the rate of
+	// one session.
 	Sessions int
 	// Providers lists execution providers in order of preference ("cuda",
 	// "tensorrt", "coreml", "directml", "cpu"); unavailable ones are skipped
@@ -50,6 +55,13 @@ type Options struct {
 	// NoCache turns that cache off: every load starts from the model file
 	// alone.
 	NoCache bool
+	// MeterProvider, when set, receives the model's OpenTelemetry metrics:
+	// the bytes, retries and failures of its download
+	// (modelreg.download.*) and what the deployment type records (ONNX
+	// Runtime detectors: the time of each stage of a detection and the
+	// sessions in use, modelreg.detect.*). Nil records nothing, at the
+	// cost of a nil check per call.
+	MeterProvider metric.MeterProvider
 }
 
 func (o *Options) orDefault() *Options {
@@ -59,6 +71,9 @@ func (o *Options) orDefault() *Options {
 	c := *o
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Sessions <= 0 {
+		c.Sessions = DefaultSessions(c.Threads, c.Providers)
 	}
 	if c.CacheDir == "" && !c.NoCache {
 		if base, err := os.UserCacheDir(); err == nil {

@@ -10,7 +10,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/internal/telemetry"
 	"github.com/modelreg/modelreg/loader"
 	"github.com/modelreg/modelreg/loader/ort"
 )
@@ -57,6 +60,14 @@ type Options struct {
 	// knows it; it names the cached graph. When it is empty and CacheDir
 	// is set, New hashes the model.
 	ModelSHA256 string
+	// MeterProvider, when set, receives the detector's metrics: the time
+	// of each stage of Detect (pre, run, post) in the histogram
+	// modelreg.detect.duration and the sessions in use in
+	// modelreg.detect.sessions.busy, with the attribute model set to Name.
+	// Nil records nothing.
+	MeterProvider metric.MeterProvider
+	// Name is the model's name in metrics ("yolox-nano-coco@1").
+	Name string
 }
 
 // Detector is an object detector running on ONNX Runtime. It implements
@@ -75,6 +86,7 @@ type Detector struct {
 	maxBatch  int          // images per batched run; 0: DetectAll loops over Detect
 	runs      atomic.Int64 // Detect calls and batched runs, for tests
 	graph     graphUse     // whether the optimised-graph cache was used
+	tel       *telemetry.Detect
 }
 
 var _ detect.Detector = (*Detector)(nil)
@@ -97,7 +109,8 @@ func New(ctx context.Context, lib *loader.Library, model []byte, pipe *detect.Pi
 		return nil, err
 	}
 	n := max(opts.Sessions, 1)
-	d := &Detector{pipe: pipe, env: env, slots: make(chan *slot, n), done: make(chan struct{})}
+	d := &Detector{pipe: pipe, env: env, slots: make(chan *slot, n), done: make(chan struct{}),
+		tel: telemetry.NewDetect(opts.MeterProvider, opts.Name)}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -182,7 +195,7 @@ func (d *Detector) Detect(ctx context.Context, img image.Image) ([]detect.Detect
 	}
 	defer d.release(s)
 	d.runs.Add(1)
-	return s.detect(ctx, d.pipe, img)
+	return s.detect(ctx, d.pipe, img, d.tel)
 }
 
 // DetectAll returns one result per image, in order, the same as Detect
@@ -204,6 +217,7 @@ func (d *Detector) DetectAll(ctx context.Context, imgs []image.Image) ([][]detec
 func (d *Detector) acquire(ctx context.Context) (*slot, error) {
 	select {
 	case s := <-d.slots:
+		d.tel.Busy(ctx, 1)
 		return s, nil
 	case <-d.done:
 		return nil, ErrClosed
@@ -212,7 +226,10 @@ func (d *Detector) acquire(ctx context.Context) (*slot, error) {
 	}
 }
 
-func (d *Detector) release(s *slot) { d.slots <- s }
+func (d *Detector) release(s *slot) {
+	d.tel.Busy(context.Background(), -1)
+	d.slots <- s
+}
 
 // Close waits for the calls in progress, then releases the sessions. Calls
 // that start or wait for a session after Close return ErrClosed. Close is

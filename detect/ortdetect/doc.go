@@ -38,9 +38,10 @@
 // output buffers; a Detect call borrows a session for the duration of the
 // run, so as many calls run in parallel as there are sessions, and others
 // wait (honouring their context). On a machine with N cores, N sessions of
-// one intra-op thread each give the best throughput:
+// one intra-op thread each give the best throughput, which is what deploy
+// chooses when deploy.Options.Sessions is 0 (deploy.DefaultSessions):
 //
-//	m, err := deploy.LoadDetector(ctx, reg, "yolox-nano-coco", &deploy.Options{Sessions: runtime.NumCPU()})
+//	m, err := deploy.LoadDetector(ctx, reg, "yolox-nano-coco", nil) // GOMAXPROCS sessions, capped
 //	// then call m.Detect from that many goroutines
 //
 // One session with N threads (deploy.Options.Threads, which also splits the
@@ -75,6 +76,16 @@
 // keeps the input buffer of the largest batch it has run. Models with a
 // fixed batch size, such as the bundled ones, run the images one after
 // another on one session instead.
+//
+// # Metrics
+//
+// With [Options.MeterProvider] (deploy passes deploy.Options.MeterProvider)
+// a Detector records OpenTelemetry metrics: the time of each stage of a
+// Detect call in the histogram modelreg.detect.duration (attribute stage:
+// pre, run, post; the decode stage is recorded by whoever decodes, such as
+// examples/detect-server) and the sessions in use in the up-down counter
+// modelreg.detect.sessions.busy, both with the attribute model. Without
+// one, the stages are not timed at all.
 //
 // # Errors
 //

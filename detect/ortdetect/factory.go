@@ -86,7 +86,7 @@ func fromDeployment(ctx context.Context, req *deploy.Request) (deploy.Model, err
 	}
 	return New(ctx, lib, blob.Bytes(), pipe, &Options{Threads: req.Options.Threads,
 		Sessions: req.Options.Sessions, Providers: providers(req.Options.Providers), Logger: req.Logger,
-		CacheDir: req.CacheDir, ModelSHA256: file.SHA256})
+		CacheDir: req.CacheDir, ModelSHA256: file.SHA256, MeterProvider: req.Options.MeterProvider, Name: req.Name})
 }
 
 // modelFile picks the ONNX file among the model's files.

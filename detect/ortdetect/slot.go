@@ -7,6 +7,7 @@ import (
 	"image"
 
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/internal/telemetry"
 	"github.com/modelreg/modelreg/loader/ort"
 )
 
@@ -86,8 +87,10 @@ func preallocate(o ort.IOInfo) (v *ort.Value, t detect.Tensor, err error) {
 	return v, t, nil
 }
 
-// detect runs the whole pipeline on img.
-func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Image) ([]detect.Detection, error) {
+// detect runs the whole pipeline on img, timing its stages in tel (nil:
+// not timed).
+func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Image, tel *telemetry.Detect) ([]detect.Detection, error) {
+	t := tel.Now()
 	geom, err := pipe.Preprocess(img, s.in)
 	if err != nil {
 		return nil, err
@@ -96,11 +99,15 @@ func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Imag
 		s.toUint8()
 	}
 	s.fillExtras(pipe, geom)
+	tel.Stage(ctx, telemetry.StagePre, t)
+	t = tel.Now()
 	outs, err := s.sess.Run(ctx, s.inputs, s.outputs)
 	if err != nil {
 		return nil, runError(ctx, err)
 	}
+	tel.Stage(ctx, telemetry.StageRun, t)
 	defer s.releaseDynamic(outs)
+	t = tel.Now()
 	for i, o := range outs {
 		switch {
 		case s.conv[i] != nil:
@@ -110,7 +117,11 @@ func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Imag
 			s.tensors[i] = detect.Tensor{Name: s.tensors[i].Name, Shape: o.Shape(), Data: o.Float32s()}
 		}
 	}
-	return pipe.Postprocess(s.tensors, geom)
+	dets, err := pipe.Postprocess(s.tensors, geom)
+	if err == nil {
+		tel.Stage(ctx, telemetry.StagePost, t)
+	}
+	return dets, err
 }
 
 func runError(ctx context.Context, err error) error {
