@@ -8,7 +8,8 @@
 // # Configuration
 //
 // Everything that differs between models is data: input size, letterbox or
-// stretch, pad value and placement, channel order, scale/mean/std, layout
+// stretch, pad value, placement and size rounding (floor, or Ultralytics'
+// round), channel order, scale/mean/std, layout
 // (see [preprocess.Options]), the decoder kind and its strides, the labels
 // file, score threshold, NMS IoU, class-agnostic or per-class NMS and the
 // detection limits. [ParseConfig] reads it strictly; each field documents
