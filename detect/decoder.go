@@ -27,6 +27,7 @@ var decoders = map[string]func(b base) Decoder{
 	"picodet": func(b base) Decoder { return &picodetDecoder{b} },
 	"yolov8":  func(b base) Decoder { return &yolov8Decoder{b} },
 	"yolov5":  func(b base) Decoder { return &yolov5Decoder{b} },
+	"end2end": func(b base) Decoder { return &end2endDecoder{b} },
 }
 
 // Decoders returns the known decoder kinds, sorted.

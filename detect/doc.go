@@ -19,12 +19,16 @@
 //
 // [NewDecoder] selects a decoder by [Config.Decoder] from a fixed table
 // ([Decoders] lists it): "yolox", "picodet" (also GFL/NanoDet-style heads
-// with DFL box distributions), "yolov8" and "yolov5". Adding a decoder means
+// with DFL box distributions), "yolov8" (also YOLO11), "yolov5" and
+// "end2end" (rows x1,y1,x2,y2,score,class of NMS-free YOLOv10/YOLO26
+// exports and of graphs with NMS inside; no NMS is run on them). Adding a decoder means
 // adding one entry to that table; decoders are not registered from outside,
 // so a configuration always means the same code. A decoder checks the
 // model's output shapes against its expectations ([Decoder.Check]) and
 // appends candidates at or above the score threshold, with boxes mapped back
-// to the original image and clipped ([Decoder.Decode]). NMS follows.
+// to the original image and clipped ([Decoder.Decode]). NMS follows. When
+// the outputs do not fit, [Pipeline.Check]'s error names the decoders they
+// do fit, or what each one expects ([Fits]).
 //
 // # Decoding files
 //
