@@ -3,9 +3,6 @@ package ortdetect_test
 import (
 	"context"
 	"fmt"
-	"image"
-	"math"
-	"slices"
 	"testing"
 
 	"github.com/modelreg/modelreg/detect"
@@ -83,13 +80,23 @@ func TestUltralyticsLayouts(t *testing.T) {
 			matched, total := 0, 0
 			for _, name := range ultralyticstest.Images {
 				img := readImage(t, name)
-				want := referenceDetect(t, sess, layout, img, len(names))
+				want, err := ultralyticstest.Reference(context.Background(), sess, layout, img, len(names))
+				if err != nil {
+					t.Fatal(err)
+				}
 				got, err := d.Detect(context.Background(), img)
 				if err != nil {
 					t.Fatal(err)
 				}
-				m, n := compareDetections(t, name, got, want, names, tt.exact)
+				n, m, diffs := ultralyticstest.Compare(got, want, names)
 				matched, total = matched+m, total+n
+				for _, d := range diffs {
+					if tt.exact {
+						t.Errorf("%s: %s", name, d)
+					} else {
+						t.Logf("%s: %s", name, d)
+					}
+				}
 			}
 			t.Logf("%s: %d of %d reference detections ≥ 0.3 matched", layout, matched, total)
 			if total == 0 || (matched == total) != tt.exact {
@@ -97,57 +104,4 @@ func TestUltralyticsLayouts(t *testing.T) {
 			}
 		})
 	}
-}
-
-// referenceDetect runs Ultralytics' pre-processing, the model and
-// Ultralytics' post-processing (conf 0.25, IoU 0.7).
-func referenceDetect(t *testing.T, sess *ort.Session, layout ultralyticstest.Layout, img image.Image, nc int) []ultralyticstest.Det {
-	t.Helper()
-	x, ratio := ultralyticstest.Letterbox(img, ultralyticstest.Size)
-	in, err := ort.NewTensor([]int64{1, 3, ultralyticstest.Size, ultralyticstest.Size}, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	outs, err := sess.Run(context.Background(), []*ort.Value{in}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outs[0].Close()
-	return ultralyticstest.Decode(layout, outs[0].Float32s(), nc, 0.25, 0.7, ratio, img.Bounds().Dx(), img.Bounds().Dy())
-}
-
-// compareDetections checks got against the reference: every reference
-// detection scoring at least 0.3 has a detection of the same class with
-// |Δscore| ≤ 0.03 and IoU ≥ 0.9, and every detection scoring at least 0.35
-// has such a reference detection. It returns how many reference detections
-// of at least 0.3 were matched, and how many there are.
-// A mismatch is an error when exact is set, else it is only counted.
-func compareDetections(t *testing.T, image string, got []detect.Detection, want []ultralyticstest.Det, names []string, exact bool) (matched, total int) {
-	t.Helper()
-	report := t.Errorf
-	if !exact {
-		report = t.Logf
-	}
-	match := func(g detect.Detection, w ultralyticstest.Det) bool {
-		b := [4]float64{float64(g.Box.X1), float64(g.Box.Y1), float64(g.Box.X2), float64(g.Box.Y2)}
-		return g.Class == w.Class && math.Abs(float64(g.Confidence-w.Score)) <= 0.03 && ultralyticstest.IoU(b, w.Box) >= 0.9
-	}
-	for _, w := range want {
-		if w.Score < 0.3 {
-			continue
-		}
-		total++
-		if slices.ContainsFunc(got, func(g detect.Detection) bool { return match(g, w) }) {
-			matched++
-		} else {
-			report("%s: reference %s %.3f %.1f not detected", image, names[w.Class], w.Score, w.Box)
-		}
-	}
-	for _, g := range got {
-		if g.Confidence >= 0.35 && !slices.ContainsFunc(want, func(w ultralyticstest.Det) bool { return match(g, w) }) {
-			report("%s: extra detection %s %.3f %+v", image, g.Label, g.Confidence, g.Box)
-		}
-	}
-	return matched, total
 }
