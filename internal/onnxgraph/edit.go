@@ -2,6 +2,7 @@ package onnxgraph
 
 import (
 	"math"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -231,4 +232,33 @@ func (v Value) encode() []byte {
 	}
 	typ := appendMessage(nil, typeTensor, tensor)
 	return appendMessage(appendString(nil, valueInfoName, v.Name), valueInfoType, typ)
+}
+
+// Build returns a new model (IR version 7) of the default domain at opset,
+// with the graph inputs and c's nodes (Prepend, then Append),
+// initializers, outputs and metadata. c.Rename is not used.
+func Build(opset int64, inputs []Value, c Changes) []byte {
+	var g []byte
+	for _, n := range slices.Concat(c.Prepend, c.Append) {
+		g = appendMessage(g, graphNode, n.encode())
+	}
+	g = appendString(g, 2, "graph") // GraphProto.name
+	for _, t := range c.Initializers {
+		g = appendMessage(g, graphInitializer, t.encode())
+	}
+	for _, v := range inputs {
+		g = appendMessage(g, graphInput, v.encode())
+	}
+	for _, v := range c.Outputs {
+		g = appendMessage(g, graphOutput, v.encode())
+	}
+	m := appendVarint(nil, modelIRVersion, 7)
+	m = appendString(m, modelProducer, "onnxgraph")
+	m = appendMessage(m, modelGraph, g)
+	m = appendMessage(m, modelOpset, appendVarint(nil, opsetVersion, uint64(opset)))
+	for _, k := range sortedKeys(c.Metadata) {
+		e := appendString(appendString(nil, entryKey, k), entryValue, c.Metadata[k])
+		m = appendMessage(m, modelMetadata, e)
+	}
+	return m
 }

@@ -103,3 +103,26 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBuild(t *testing.T) {
+	in := onnxgraph.Value{Name: "x", ElemType: onnxgraph.Float, Shape: []int64{-1, 3, -1, -1}, Params: []string{"batch", "", "height", "width"}}
+	out := onnxgraph.Value{Name: "y", ElemType: onnxgraph.Float, Shape: []int64{1, 300, 6}}
+	b := onnxgraph.Build(17, []onnxgraph.Value{in}, onnxgraph.Changes{
+		Append:   []onnxgraph.Node{{Op: "Identity", Inputs: []string{"x"}, Output: []string{"y"}}},
+		Outputs:  []onnxgraph.Value{out},
+		Metadata: map[string]string{"imgsz": "[640, 640]"},
+	})
+	m, err := onnxgraph.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Opset != 17 || m.Nodes != 1 || m.IRVersion != 7 || m.Metadata["imgsz"] != "[640, 640]" {
+		t.Errorf("model %+v", m)
+	}
+	if got := m.Inputs[0]; got.Name != "x" || !slices.Equal(got.Shape, in.Shape) || !slices.Equal(got.Params, in.Params) {
+		t.Errorf("input %+v; want %+v", got, in)
+	}
+	if got := m.Outputs[0]; got.Name != "y" || !slices.Equal(got.Shape, out.Shape) || got.Params != nil {
+		t.Errorf("output %+v; want %+v", got, out)
+	}
+}
