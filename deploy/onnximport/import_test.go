@@ -3,6 +3,7 @@ package onnximport_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
@@ -79,6 +80,9 @@ func readImage(t *testing.T, name string) image.Image {
 	return img
 }
 
+// runs counts the runs of TestImportLoadDetect.
+var runs int
+
 // TestImportLoadDetect imports each wrapped layout with no option but a
 // name, loads it with deploy.LoadDefaultDeploymentModel and compares its
 // detections on three photos with Ultralytics' reference.
@@ -94,10 +98,11 @@ func TestImportLoadDetect(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	runs++ // a version per run, for -count: the models directory stays
 	for _, layout := range []ultralyticstest.Layout{ultralyticstest.V8, ultralyticstest.V5, ultralyticstest.End2End} {
 		t.Run(string(layout), func(t *testing.T) {
 			file, names := wrapped(t, layout, t.TempDir(), "yolo-"+string(layout)+".onnx")
-			name := "imported/" + string(layout) + "@1.0"
+			name := fmt.Sprintf("imported/%s@%d", layout, runs)
 			res, err := onnximport.Import(ctx, reg, file, &onnximport.Options{Name: name})
 			if err != nil {
 				t.Fatal(err)
@@ -174,5 +179,43 @@ func TestImportTwice(t *testing.T) {
 	}
 	if ok, err := reg.IsDownloaded(ctx, "yolov8n", true); !ok || err != nil {
 		t.Errorf("IsDownloaded = %v, %v; want a verified local copy", ok, err)
+	}
+}
+
+// TestImportManifestSubdir: in a models directory whose manifest places
+// its models in a subdirectory, the files go there and the entry's "file"
+// manager reads them there.
+func TestImportManifestSubdir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(`{"name": "team", "models": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := registry.New(&registry.Options{Dirs: []string{dir}, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := wrapped(t, ultralyticstest.End2End, t.TempDir(), "e2e.onnx")
+	ctx := context.Background()
+	res, err := onnximport.Import(ctx, reg, file, &onnximport.Options{Name: "e2e@3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"path":"team/e2e-v3"}`; string(res.Entry.Manager.Config) != want {
+		t.Errorf("manager config %s; want %s", res.Entry.Manager.Config, want)
+	}
+	files, err := reg.LocalFiles(ctx, "e2e@3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f.Path)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	if want := []string{"team/e2e-v3/e2e.onnx", "team/e2e-v3/labels.txt"}; !slices.Equal(got, want) {
+		t.Errorf("local files %q; want %q", got, want)
+	}
+	if _, err := reg.Download(ctx, "e2e@3", nil); err != nil {
+		t.Errorf("Download: %v", err)
 	}
 }
