@@ -47,3 +47,14 @@ func undecided(field, option, format string, args ...any) error {
 func unsupported(field, format string, args ...any) error {
 	return &Error{Field: field, Reason: fmt.Sprintf(format, args...), Err: ErrUnsupported}
 }
+
+// permanentError marks an error that retrying cannot fix without adding
+// [registry.ErrPermanent]'s text to its message.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string   { return e.err.Error() }
+func (e *permanentError) Unwrap() []error { return []error{e.err, registry.ErrPermanent} }
+
+func permanent(format string, args ...any) error {
+	return &permanentError{fmt.Errorf(format, args...)}
+}

@@ -101,7 +101,7 @@ func Import(ctx context.Context, reg *registry.Registry, file string, opts *Opti
 		if dirs := reg.Dirs(); len(dirs) > 0 {
 			dir = dirs[0]
 		} else {
-			return nil, fmt.Errorf("onnximport: no models directory (give Options.Dir or set %s): %w", registry.EnvDirs, registry.ErrPermanent)
+			return nil, permanent("onnximport: no models directory (give --dir (Options.Dir) or set %s)", registry.EnvDirs)
 		}
 	}
 	checked, err := reg.Register(ctx, entry, &registry.RegisterOptions{Dir: dir, DryRun: true})

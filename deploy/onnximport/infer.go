@@ -11,7 +11,6 @@ import (
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/detect/preprocess"
 	"github.com/modelreg/modelreg/internal/onnxgraph"
-	"github.com/modelreg/modelreg/registry"
 )
 
 // DeploymentType is the deployment type of the entries Import writes: the
@@ -67,7 +66,7 @@ func Inspect(model []byte, opts *Options) (*Plan, error) {
 	}
 	g, err := onnxgraph.Read(model)
 	if err != nil {
-		return nil, fmt.Errorf("onnximport: %w (%w)", err, registry.ErrPermanent)
+		return nil, permanent("onnximport: %w", err)
 	}
 	p := &Plan{Graph: g}
 	if err := p.labels(opts); err != nil {
@@ -80,7 +79,7 @@ func Inspect(model []byte, opts *Options) (*Plan, error) {
 		return nil, err
 	}
 	p.preprocessing()
-	return p, p.check()
+	return p, p.check(opts)
 }
 
 func (p *Plan) guess(field, value, format string, args ...any) {
@@ -335,7 +334,7 @@ func (p *Plan) preprocessing() {
 }
 
 // check validates the config and checks it against the graph.
-func (p *Plan) check() error {
+func (p *Plan) check(opts *Options) error {
 	if p.Labels != nil {
 		p.Config.Labels = LabelsFile
 	}
@@ -344,7 +343,10 @@ func (p *Plan) check() error {
 		err = pipe.Check(tensorInfos(p.Graph.Inputs), tensorInfos(p.Graph.Outputs))
 	}
 	if err != nil {
-		return fmt.Errorf("onnximport: the inferred config does not fit the model: %w (%w)", err, registry.ErrPermanent)
+		if opts.Decoder != "" {
+			return permanent("onnximport: --decoder %s does not fit the model: %w", opts.Decoder, err)
+		}
+		return permanent("onnximport: the inferred config does not fit the model: %w", err)
 	}
 	return nil
 }
