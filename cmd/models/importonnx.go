@@ -20,7 +20,7 @@ func (a *app) importONNX(ctx context.Context, args []string) error {
 	fs.StringVar(&opts.Labels, "labels", "", "labels `FILE`, one class name a line (default: the names in the file's metadata)")
 	fs.StringVar(&opts.Dir, "dir", "", "models `DIR` receiving the model (default: the first on the search path)")
 	fs.StringVar(&opts.Decoder, "decoder", "", "output decoder `NAME`, one of "+strings.Join(detect.Decoders(), ", ")+" (default: inferred)")
-	fs.Func("input-size", "input size `WxH` of a model whose input is dynamic and whose metadata has no imgsz", func(s string) error {
+	fs.Func("input-size", "input `SIZE` as WxH, such as 640x640, for a model whose input is dynamic and whose metadata has no imgsz", func(s string) error {
 		w, h, ok := strings.Cut(strings.ToLower(s), "x")
 		var err1, err2 error
 		opts.Width, err1 = strconv.Atoi(w)
