@@ -74,7 +74,10 @@ type Options struct {
 	// Placement of a letterboxed image: "top-left" (default) or "center".
 	Placement Placement `json:"placement,omitempty"`
 	// Rounding of a letterboxed image's size: "floor" (default) or
-	// "nearest" (Ultralytics). Ignored by "stretch".
+	// "nearest" (Ultralytics). Ignored by "stretch". With "center" and
+	// pad_value 114, "nearest" is Ultralytics' LetterBox for a fixed-shape
+	// export (auto=False: the tensor is always Width × Height; the stride
+	// padding of auto=True applies to dynamic PyTorch inference only).
 	Rounding Rounding `json:"rounding,omitempty"`
 	// ChannelOrder is "rgb" (default) or "bgr".
 	ChannelOrder ChannelOrder `json:"channel_order,omitempty"`
