@@ -182,6 +182,12 @@ func (p *Plan) decoder(opts *Options) error {
 		return p.classes(nc, outs)
 	}
 	kind, anchors, why := p.inferDecoder(nc)
+	if kind == "" && nc > 0 {
+		if k, _, _ := p.inferDecoder(0); k != "" {
+			return undecided("number of classes", "--labels FILE (Options.Labels) with one name per class", "%d class names from %s, but the outputs %s fit decoder %s with another number of classes",
+				nc, p.LabelsSource, outputShapes(outs), k)
+		}
+	}
 	if kind == "" {
 		fits := detect.Fits(detect.Config{Input: c.Input, Decoder: "yolox", NumClasses: max(nc, 1)}, 0, outs)
 		var wants []string

@@ -126,8 +126,8 @@ func TestInspectErrors(t *testing.T) {
 		msg    string
 	}{
 		{"dynamic input, no imgsz", graph(dyn, nil, []int64{-1, 84, -1}), onnximport.Options{}, onnximport.ErrUndecided, "--input-size", `input "images" has the dynamic shape [?,3,?,?] and the metadata has no imgsz`},
-		{"unknown layout", graph(in640, ultra, []int64{1, 8400, 9}), onnximport.Options{}, onnximport.ErrUndecided, "--decoder",
-			"outputs out0 [1,8400,9] fit no decoder (end2end wants [1,N,6]"},
+		{"unknown layout", graph(in640, ultra, []int64{1, 8400, 3, 2}), onnximport.Options{}, onnximport.ErrUndecided, "--decoder",
+			"outputs out0 [1,8400,3,2] fit no decoder (end2end wants [1,N,6]"},
 		{"no classes", graph(in640, nil, []int64{1, 100, 6}), onnximport.Options{Decoder: "end2end"}, onnximport.ErrUndecided, "--labels", "the metadata has no class names"},
 		{"bad names", graph(in640, with(ultra, "names", "{0: person}"), []int64{1, 5, 8400}), onnximport.Options{}, onnximport.ErrUndecided, "--labels", "want a quoted name"},
 		{"two inputs", onnxgraph.Build(17, []onnxgraph.Value{{Name: "a", Shape: in640}, {Name: "b", Shape: []int64{1, 2}}}, onnxgraph.Changes{}),
@@ -137,6 +137,8 @@ func TestInspectErrors(t *testing.T) {
 		{"fixed size differs", graph(in640, ultra, []int64{1, 7, 8400}), onnximport.Options{Width: 320, Height: 320}, onnximport.ErrUnsupported, "", "fixed at 640x640"},
 		{"override does not fit", graph(in640, ultra, []int64{1, 7, 8400}), onnximport.Options{Decoder: "end2end"}, registry.ErrPermanent, "",
 			`the outputs fit decoder "yolov8"`},
+		{"names do not match", graph(in640, ultra, []int64{1, 84, 8400}), onnximport.Options{}, onnximport.ErrUndecided, "--labels",
+			"3 class names from metadata, but the outputs out0 [1,84,8400] fit decoder yolov8 with another number of classes"},
 		{"not onnx", []byte("hello"), onnximport.Options{}, onnxgraph.ErrNotONNX, "", "not an ONNX model"},
 	}
 	for _, tt := range tests {
