@@ -31,11 +31,16 @@ type FlushReport struct {
 	Files   []string // paths removed: files, or directories with their contents
 	Bytes   int64    // bytes freed
 	Skipped []string // models kept because they are held (see Registry.Hold)
+	// Sources are models kept because their manager reads their local
+	// copy (a "file" manager over the model's own directory): it is the
+	// only copy. Delete the model to remove it.
+	Sources []string
 }
 
 // Flush removes the local copy of the model (its file, multi-file directory
 // or extracted archive, and the archive); the manifest is untouched and the
-// model can be downloaded again. A bare name flushes only the latest
+// model can be downloaded again. A copy that is its manager's source is
+// kept (FlushReport.Sources). A bare name flushes only the latest
 // version, as in ETA. Flushing a manager-less model does nothing.
 func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (*FlushReport, error) {
 	opts = flushDefaults(opts)
@@ -44,7 +49,7 @@ func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (
 		return nil, err
 	}
 	rep := &FlushReport{DryRun: opts.DryRun}
-	return rep, flushModel(ctx, m, rep)
+	return rep, flushCopy(ctx, m, rep)
 }
 
 func flushDefaults(o *FlushOptions) *FlushOptions {
@@ -90,7 +95,7 @@ func (r *Registry) flushOldOf(ctx context.Context, ms []*Model, keep int, rep *F
 			rep.Skipped = append(rep.Skipped, have[i].Name())
 			continue
 		}
-		if err := flushModel(ctx, have[i], rep); err != nil {
+		if err := flushCopy(ctx, have[i], rep); err != nil {
 			return err
 		}
 	}
@@ -155,7 +160,7 @@ func flushLoaded(ctx context.Context, l loaded, rep *FlushReport) error {
 		}
 		m := e.clone()
 		m.loc = l.loc
-		if err := flushModel(ctx, m, rep); err != nil {
+		if err := flushCopy(ctx, m, rep); err != nil {
 			return err
 		}
 	}
