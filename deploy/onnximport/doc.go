@@ -24,7 +24,8 @@
 // place, the entry merged into the manifest under its lock). The entry's
 // manager is a "file" manager over its own directory, so the models
 // directory is the model's source: copying or exporting it takes the model
-// along.
+// along, a flush keeps it (registry.FlushReport.Sources) and only a delete
+// removes it.
 //
 // The package reads ONNX files with internal/onnxgraph (protobuf only); it
 // does not load ONNX Runtime.
