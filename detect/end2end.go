@@ -19,8 +19,7 @@ type end2endDecoder struct{ base }
 // end2endRow is the number of values of one end2end row.
 const end2endRow = 6
 
-// nmsFree marks decoders whose candidates need no suppression.
-func (d *end2endDecoder) nmsFree() {}
+func (*end2endDecoder) nmsFree() {}
 
 func (d *end2endDecoder) Check(outputs []TensorInfo) error { return end2endCheck(&d.base, outputs) }
 

@@ -83,8 +83,7 @@ func TestCheckHint(t *testing.T) {
 		{"yolov8 layout", yolox, []int64{1, 84, 3549}, `the outputs fit decoder "yolov8"`},
 		{"end2end layout", yolox, []int64{1, 300, 6}, `the outputs fit decoder "end2end"`},
 		{"yolox layout", yoloConfig("yolov8"), []int64{1, 8400, 85}, `the outputs fit decoder "yolox"`},
-		{"nothing fits", yolox, []int64{1, 3549, 7}, `no decoder fits the outputs: end2end wants [1,N,6] with rows x1,y1,x2,y2,score,class in input pixels; ` +
-			`picodet wants `},
+		{"nothing fits", yolox, []int64{1, 3549, 7}, `no decoder fits the outputs: `},
 	}
 	for _, tt := range tests {
 		in := in
@@ -98,6 +97,9 @@ func TestCheckHint(t *testing.T) {
 		}
 	}
 	err := newPipeline(t, yolox).Check(in, []TensorInfo{{"output", []int64{1, 3549, 7}}})
+	if want := "end2end wants [1,N,6] with rows x1,y1,x2,y2,score,class in input pixels; "; !strings.Contains(err.Error(), want) {
+		t.Errorf("%v: does not say %q", err, want)
+	}
 	for _, kind := range Decoders() {
 		if !strings.Contains(err.Error(), kind+" wants ") {
 			t.Errorf("%v: does not say what %s wants", err, kind)

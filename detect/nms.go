@@ -19,9 +19,6 @@ type NMSOptions struct {
 	MaxPerClass int
 	// MaxDetections keeps at most this many detections; 0: no limit.
 	MaxDetections int
-	// NoSuppression skips suppression, for the final rows of an NMS-free
-	// model; the score threshold and the limits still apply.
-	NoSuppression bool
 }
 
 // NMS runs greedy hard non-maximum suppression in place and returns the kept
@@ -35,7 +32,7 @@ func NMS(dets []Detection, opts NMSOptions) []Detection {
 	slices.SortStableFunc(dets, func(a, b Detection) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	k := 0
 	for i := range dets {
-		if opts.NoSuppression || !suppressed(dets[:k], &dets[i], opts) {
+		if !suppressed(dets[:k], &dets[i], opts) {
 			dets[k] = dets[i]
 			k++
 		}
