@@ -40,8 +40,8 @@ type Config struct {
 	// Default 0.3.
 	ScoreThreshold float32 `json:"score_threshold,omitempty"`
 	// NMSIoU: a box whose IoU with a higher-scored kept box exceeds this is
-	// suppressed. Default 0.45. The "end2end" decoder's rows are final:
-	// it runs no NMS.
+	// suppressed. Default 0.45. The rows of "end2end", "detr" and "ssd" are
+	// final: they get no NMS.
 	NMSIoU float32 `json:"nms_iou,omitempty"`
 	// ClassAgnostic runs NMS across classes; default per class.
 	ClassAgnostic bool `json:"class_agnostic,omitempty"`
