@@ -22,7 +22,8 @@ type Config struct {
 	// Decoder is the output decoder kind, one of [Decoders]. Required.
 	Decoder string `json:"decoder"`
 	// Strides are the feature-map strides, finest first. Default: yolox,
-	// yolov8 and yolov5 [8,16,32]; picodet [8,16,32,64].
+	// yolov8 and yolov5 [8,16,32]; picodet [8,16,32,64]; end2end ignores
+	// them.
 	Strides []int `json:"strides,omitempty"`
 	// Bins is the number of distribution bins per box side of a picodet
 	// (GFL) head, reg_max+1. Default 8. Other decoders ignore it.
@@ -39,7 +40,8 @@ type Config struct {
 	// Default 0.3.
 	ScoreThreshold float32 `json:"score_threshold,omitempty"`
 	// NMSIoU: a box whose IoU with a higher-scored kept box exceeds this is
-	// suppressed. Default 0.45.
+	// suppressed. Default 0.45. The rows of "end2end", "detr" and "ssd" are
+	// final: they get no NMS.
 	NMSIoU float32 `json:"nms_iou,omitempty"`
 	// ClassAgnostic runs NMS across classes; default per class.
 	ClassAgnostic bool `json:"class_agnostic,omitempty"`

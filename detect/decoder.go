@@ -29,6 +29,7 @@ var decoders = map[string]func(b base) Decoder{
 	"yolov5":  func(b base) Decoder { return &yolov5Decoder{b} },
 	"detr":    func(b base) Decoder { return &detrDecoder{b} },
 	"ssd":     func(b base) Decoder { return &ssdDecoder{b} },
+	"end2end": func(b base) Decoder { return &end2endDecoder{b} },
 }
 
 // Decoders returns the known decoder kinds, sorted.

@@ -8,7 +8,8 @@
 // # Configuration
 //
 // Everything that differs between models is data: input size, letterbox or
-// stretch, pad value and placement, channel order, scale/mean/std, layout
+// stretch, pad value, placement and size rounding (floor, or Ultralytics'
+// round), channel order, scale/mean/std, layout
 // (see [preprocess.Options]), the decoder kind and its strides, the labels
 // file, score threshold, NMS IoU, class-agnostic or per-class NMS and the
 // detection limits. [ParseConfig] reads it strictly; each field documents
@@ -18,7 +19,9 @@
 //
 // [NewDecoder] selects a decoder by [Config.Decoder] from a fixed table
 // ([Decoders] lists it): "yolox", "picodet" (also GFL/NanoDet-style heads
-// with DFL box distributions), "yolov8", "yolov5", "detr" (DETR, RT-DETR,
+// with DFL box distributions), "yolov8" (also YOLO11), "yolov5", "end2end"
+// (rows x1,y1,x2,y2,score,class of NMS-free YOLOv10/YOLO26 exports and of
+// graphs with NMS inside), "detr" (DETR, RT-DETR,
 // D-FINE set predictions: sigmoid or softmax scores and a top-k instead of
 // NMS, raw or with RT-DETR's post-processor) and "ssd" (TF Object Detection
 // API outputs matched by name, scores strictly above the threshold as in
@@ -29,7 +32,9 @@
 // model's output shapes against its expectations ([Decoder.Check]) and
 // appends candidates at or above the score threshold, with boxes mapped back
 // to the original image and clipped ([Decoder.Decode]). NMS follows,
-// except for detr and ssd, whose candidates are final.
+// except for end2end, detr and ssd, whose candidates are final. When the
+// outputs do not fit, [Pipeline.Check]'s error names the decoders they do
+// fit, or what each one expects ([Fits]).
 //
 // # Extra inputs
 //

@@ -42,6 +42,9 @@ type ShapeError struct {
 	Tensor  string  // tensor name, or a description when it is missing
 	Got     []int64 // nil when the tensor is missing
 	Want    string  // the expectation, e.g. "[1,N,85] with N = 3549 for input 416x416 and strides [8 16 32]"
+	// Hint, when set by [Pipeline.Check], names the decoders the outputs
+	// do fit or, when none does, what each expects.
+	Hint string
 }
 
 func (e *ShapeError) Error() string {
@@ -49,10 +52,14 @@ func (e *ShapeError) Error() string {
 	if e.Decoder == "input" {
 		who, what = "detect: model input", "input"
 	}
-	if e.Got == nil {
-		return fmt.Sprintf("%s: %s, want %s", who, e.Tensor, e.Want)
+	hint := ""
+	if e.Hint != "" {
+		hint = " (" + e.Hint + ")"
 	}
-	return fmt.Sprintf("%s: %s %q has shape %s, want %s", who, what, e.Tensor, FormatShape(e.Got), e.Want)
+	if e.Got == nil {
+		return fmt.Sprintf("%s: %s, want %s%s", who, e.Tensor, e.Want, hint)
+	}
+	return fmt.Sprintf("%s: %s %q has shape %s, want %s%s", who, what, e.Tensor, FormatShape(e.Got), e.Want, hint)
 }
 
 // Unwrap returns [ErrShape].

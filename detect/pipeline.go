@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"io/fs"
@@ -19,6 +20,7 @@ type Pipeline struct {
 	cfg   Config
 	pre   *preprocess.Preprocessor
 	dec   Decoder
+	nc    int // number of classes
 	nms   NMSOptions
 	cands sync.Pool // *[]Detection
 }
@@ -38,7 +40,7 @@ func NewPipeline(cfg Config, labels []string) (*Pipeline, error) {
 		return nil, err
 	}
 	c := cfg.WithDefaults()
-	p := &Pipeline{cfg: c, pre: pre, dec: dec, nms: NMSOptions{
+	p := &Pipeline{cfg: c, pre: pre, dec: dec, nc: cmpOr(c.NumClasses, len(labels)), nms: NMSOptions{
 		IoU: c.NMSIoU, ClassAgnostic: c.ClassAgnostic, ScoreThreshold: c.ScoreThreshold,
 		MaxPerClass: c.MaxPerClass, MaxDetections: c.MaxDetections,
 	}}
@@ -87,7 +89,9 @@ func (p *Pipeline) InputShape(n int) []int64 { return p.pre.Shape(n) }
 func (p *Pipeline) InputLen() int { return p.pre.Len() }
 
 // Check compares the model's inputs and outputs with the configuration. It
-// returns a [*ShapeError] that says what does not match.
+// returns a [*ShapeError] that says what does not match; when the outputs
+// do not fit the configured decoder, its Hint names the decoders they fit,
+// or what each decoder expects.
 func (p *Pipeline) Check(inputs, outputs []TensorInfo) error {
 	img, err := p.checkInputs(inputs)
 	if err != nil {
@@ -103,7 +107,12 @@ func (p *Pipeline) Check(inputs, outputs []TensorInfo) error {
 		return &ShapeError{Decoder: "input", Tensor: inputs[img].Name, Got: s, Want: fmt.Sprintf(
 			"%s (%s, input %dx%d)", FormatShape(want), p.pre.Options().Layout, want[3], want[2])}
 	}
-	return p.dec.Check(outputs)
+	err = p.dec.Check(outputs)
+	var se *ShapeError
+	if errors.As(err, &se) && se.Hint == "" {
+		se.Hint = fitsHint(p.cfg, p.nc, outputs)
+	}
+	return err
 }
 
 // Preprocess writes img into dst[:InputLen()] (one batch item) and returns

@@ -34,11 +34,16 @@ type FlushReport struct {
 	// Aliased lists the models kept because aliases point at them, as
 	// "name@version (alias a, b)"; see [Registry.SetAlias].
 	Aliased []string
+	// Sources are models kept because their manager reads their local
+	// copy (a "file" manager over the model's own directory): it is the
+	// only copy. Delete the model to remove it.
+	Sources []string
 }
 
 // Flush removes the local copy of the model (its file, multi-file directory
 // or extracted archive, and the archive); the manifest is untouched and the
-// model can be downloaded again. A bare name flushes only the latest
+// model can be downloaded again. A copy that is its manager's source is
+// kept (FlushReport.Sources). A bare name flushes only the latest
 // version, as in ETA. Flushing a manager-less model does nothing.
 //
 // No flush (Flush, FlushOld, FlushDir, FlushAll) removes a version that an
@@ -55,7 +60,7 @@ func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (
 	if err != nil || keepAliased(m, aliases, rep) {
 		return rep, err
 	}
-	return rep, flushModel(ctx, m, rep)
+	return rep, flushCopy(ctx, m, rep)
 }
 
 // keepAliased reports whether aliases point at m, and then lists it in
@@ -114,7 +119,7 @@ func (r *Registry) flushOldOf(ctx context.Context, ix *index, ms []*Model, keep 
 			rep.Skipped = append(rep.Skipped, have[i].Name())
 			continue
 		}
-		if err := flushModel(ctx, have[i], rep); err != nil {
+		if err := flushCopy(ctx, have[i], rep); err != nil {
 			return err
 		}
 	}
@@ -188,7 +193,7 @@ func flushLoaded(ctx context.Context, l loaded, rep *FlushReport) error {
 		if keepAliased(m, aliasesOf(m), rep) {
 			continue
 		}
-		if err := flushModel(ctx, m, rep); err != nil {
+		if err := flushCopy(ctx, m, rep); err != nil {
 			return err
 		}
 	}

@@ -86,6 +86,9 @@ func (a *app) printFlush(rep *registry.FlushReport) {
 	for _, s := range rep.Aliased {
 		fmt.Fprintf(a.stdout, "kept %s\n", s)
 	}
+	for _, s := range rep.Sources {
+		fmt.Fprintf(a.stdout, "kept %s (its only copy: its manager reads it; delete the model to remove it)\n", s)
+	}
 	fmt.Fprintf(a.stdout, "%s %d models, %s\n", verb, len(rep.Models), sizeText(rep.Bytes))
 }
 

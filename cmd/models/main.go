@@ -19,6 +19,7 @@
 //	verify [NAME...]
 //	export -o FILE [--gzip] NAME...
 //	import [--dir DIR] [--overwrite] FILE
+//	import-onnx [--name N@V] [--labels FILE] [--dir DIR] [--decoder NAME] [--input-size WxH] [--dry-run] FILE.onnx
 //	gc [--dry-run]
 //	runtime install [--version V] [--gpu] [--dir DIR] [--url URL --sha256 HEX] [--registry URL]
 //	doctor
@@ -77,13 +78,18 @@
 // (tar, or tar.gz for -o *.gz, *.tgz or --gzip; "-o -" is standard output);
 // import verifies every file of a bundle ("-" reads standard input) before
 // adding its models, downloaded, to --dir or the first directory of the
-// search path. With MODELS_OFFLINE=1 nothing touches the network. gc
+// search path. import-onnx makes an exported ONNX detector a model that
+// deploy.LoadDefaultDeploymentModel serves (package deploy/onnximport): it
+// prints what the file says (input, outputs, metadata), the deployment
+// config it inferred and every value it guessed; when it cannot decide it
+// names the flag to give and writes nothing. With MODELS_OFFLINE=1 nothing
+// touches the network. gc
 // removes what interrupted operations left in the models directories and
 // the cache (partial downloads, temp files and staging directories of dead
 // processes, idle lock files), never what a running process owns.
 //
 // --dirs (a list separated like PATH) overrides MODELS_DIRS; each of its
-// directories must exist (init, import and doctor excepted, which create
+// directories must exist (init, import, import-onnx and doctor excepted, which create
 // or report it), else the command fails naming it. The catalog
 // bundled with the command (package catalog: yolox-nano-coco,
 // picodet-s-320-coco) is searched after the search path, unless

@@ -75,6 +75,8 @@ func init() {
 		{name: "export", args: "(-o FILE | --oci-layout DIR) NAME...", help: "write downloaded models to a bundle or an OCI image layout for offline sites",
 			example: "export -o models.tgz yolox-nano-coco", names: true, run: (*app).exportBundle},
 		{name: "import", args: "FILE|DIR", help: "verify a bundle or an OCI image layout and add its models, downloaded", example: "import --dir ./models models.tgz", run: (*app).importBundle},
+		{name: "import-onnx", args: "FILE.onnx", help: "register an exported ONNX detector with the deployment config inferred from its graph",
+			example: "import-onnx --name yolov8n@1.0 ./yolov8n.onnx", run: (*app).importONNX},
 		{name: "gc", help: "remove leftovers of interrupted operations (partial downloads, temp files, idle locks)",
 			example: "gc --dry-run", run: (*app).gc},
 		{name: "runtime", args: "install", help: "install the ONNX Runtime library where the loader finds it and print its path",

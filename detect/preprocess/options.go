@@ -11,7 +11,8 @@ type Resize string
 // Resize modes.
 const (
 	// Letterbox keeps the aspect ratio: r = min(Width/W, Height/H), the image
-	// is resized to floor(W·r) × floor(H·r) and the rest is padded.
+	// is resized to floor(W·r) × floor(H·r) (or rounded, see [Rounding]) and
+	// the rest is padded.
 	Letterbox Resize = "letterbox"
 	// Stretch resizes to exactly Width × Height, ignoring the aspect ratio.
 	Stretch Resize = "stretch"
@@ -24,6 +25,19 @@ type Placement string
 const (
 	TopLeft Placement = "top-left" // all padding right and bottom
 	Center  Placement = "center"   // padding split, the odd pixel right/bottom
+)
+
+// Rounding says how a letterboxed side W·r becomes a whole number of pixels.
+type Rounding string
+
+// Roundings.
+const (
+	// Floor truncates: floor(W·r), as YOLOX and PaddleDetection do.
+	Floor Rounding = "floor"
+	// Nearest rounds to the nearest integer, ties to even: Python's
+	// int(round(W·r)), as Ultralytics' LetterBox does (a 640×424 photo
+	// becomes 416×276 in a 416 square, where Floor gives 416×275).
+	Nearest Rounding = "nearest"
 )
 
 // ChannelOrder is the order of the colour channels in the tensor.
@@ -59,6 +73,12 @@ type Options struct {
 	PadValue int `json:"pad_value,omitempty"`
 	// Placement of a letterboxed image: "top-left" (default) or "center".
 	Placement Placement `json:"placement,omitempty"`
+	// Rounding of a letterboxed image's size: "floor" (default) or
+	// "nearest" (Ultralytics). Ignored by "stretch". With "center" and
+	// pad_value 114, "nearest" is Ultralytics' LetterBox for a fixed-shape
+	// export (auto=False: the tensor is always Width × Height; the stride
+	// padding of auto=True applies to dynamic PyTorch inference only).
+	Rounding Rounding `json:"rounding,omitempty"`
 	// ChannelOrder is "rgb" (default) or "bgr".
 	ChannelOrder ChannelOrder `json:"channel_order,omitempty"`
 	// Scale multiplies each 0–255 pixel value first. Default 1; 1/255 is
@@ -85,6 +105,7 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	o.Resize = pick(o.Resize, Letterbox)
 	o.Placement = pick(o.Placement, TopLeft)
+	o.Rounding = pick(o.Rounding, Floor)
 	o.ChannelOrder = pick(o.ChannelOrder, RGB)
 	o.Layout = pick(o.Layout, NCHW)
 	if o.Scale == 0 {
@@ -125,6 +146,7 @@ func (o Options) Validate() error {
 		{d.Resize != Letterbox && d.Resize != Stretch, "resize", fmt.Sprintf("%q is not \"letterbox\" or \"stretch\"", o.Resize)},
 		{o.PadValue < 0 || o.PadValue > 255, "pad_value", fmt.Sprintf("%d is not in 0..255", o.PadValue)},
 		{d.Placement != TopLeft && d.Placement != Center, "placement", fmt.Sprintf("%q is not \"top-left\" or \"center\"", o.Placement)},
+		{d.Rounding != Floor && d.Rounding != Nearest, "rounding", fmt.Sprintf("%q is not \"floor\" or \"nearest\"", o.Rounding)},
 		{d.ChannelOrder != RGB && d.ChannelOrder != BGR, "channel_order", fmt.Sprintf("%q is not \"rgb\" or \"bgr\"", o.ChannelOrder)},
 		{d.Layout != NCHW && d.Layout != NHWC, "layout", fmt.Sprintf("%q is not \"nchw\" or \"nhwc\"", o.Layout)},
 		{!finite(o.Scale), "scale", "not a finite number"},

@@ -177,7 +177,10 @@ func pixelsFit(img image.Image) bool {
 // Geometry returns the placement of a w×h image without pre-processing it.
 // For a letterbox, r = min(Width/w, Height/h) and the image is resized to
 // floor(w·r) × floor(h·r) (at least 1×1), exactly as float64 arithmetic
-// gives it.
+// gives it, or round(w·r) × round(h·r) with [Nearest] rounding. A centred
+// image gets the smaller half of the padding left and top, the odd pixel
+// right and bottom, which is also Ultralytics' split
+// (top = round(dh/2 − 0.1), bottom = round(dh/2 + 0.1)).
 func (p *Preprocessor) Geometry(w, h int) Geometry {
 	o := &p.opts
 	g := Geometry{SrcWidth: w, SrcHeight: h, Width: o.Width, Height: o.Height}
@@ -188,8 +191,12 @@ func (p *Preprocessor) Geometry(w, h int) Geometry {
 	}
 	r := math.Min(float64(o.Width)/float64(w), float64(o.Height)/float64(h))
 	g.ScaleX, g.ScaleY = r, r
-	g.Width = min(max(int(float64(w)*r), 1), o.Width)
-	g.Height = min(max(int(float64(h)*r), 1), o.Height)
+	side := func(n int) int { return int(float64(n) * r) }
+	if o.Rounding == Nearest {
+		side = func(n int) int { return int(math.RoundToEven(float64(n) * r)) }
+	}
+	g.Width = min(max(side(w), 1), o.Width)
+	g.Height = min(max(side(h), 1), o.Height)
 	if o.Placement == Center {
 		g.OffsetX = (o.Width - g.Width) / 2
 		g.OffsetY = (o.Height - g.Height) / 2

@@ -97,6 +97,8 @@ func TestSyntheticMatchReference(t *testing.T) {
 		{Width: 24, Height: 24, Resize: Stretch, ChannelOrder: BGR},
 		{Width: 7, Height: 5, Resize: Stretch, Layout: NHWC, Scale: 1.0 / 255, Mean: []float64{0.5}, Std: []float64{0.25}},
 		{Width: 200, Height: 150, Placement: Center},
+		{Width: 40, Height: 40, PadValue: 114, Placement: Center, Rounding: Nearest, Scale: 1.0 / 255},
+		{Width: 9, Height: 31, Placement: Center, Rounding: Nearest},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, r := range sizes {
@@ -204,6 +206,9 @@ func TestYCbCrToRGBMatchesStdlib(t *testing.T) {
 	}
 }
 
+// ultralytics is Ultralytics' LetterBox for a fixed 416×416 export.
+var ultralytics = Options{Width: 416, Height: 416, PadValue: 114, Placement: Center, Rounding: Nearest, Scale: 1.0 / 255}
+
 func TestGeometry(t *testing.T) {
 	tests := []struct {
 		o    Options
@@ -216,6 +221,12 @@ func TestGeometry(t *testing.T) {
 		{Options{Width: 416, Height: 416, Placement: Center}, 300, 451, Geometry{300, 451, 276, 416, 70, 0, 416.0 / 451, 416.0 / 451}},
 		{Options{Width: 10, Height: 10}, 1, 1000, Geometry{1, 1000, 1, 10, 0, 0, 0.01, 0.01}},
 		{picodetOptions, 768, 576, Geometry{768, 576, 320, 320, 0, 0, 320.0 / 768, 320.0 / 576}},
+		// Ultralytics' LetterBox rounds: 424·0.65 = 275.6 is 276 rows, 70 above and below.
+		{ultralytics, 640, 424, Geometry{640, 424, 416, 276, 0, 70, 0.65, 0.65}},
+		{Options{Width: 416, Height: 416, Placement: Center}, 640, 424, Geometry{640, 424, 416, 275, 0, 70, 0.65, 0.65}},
+		{ultralytics, 451, 300, Geometry{451, 300, 416, 277, 0, 69, 416.0 / 451, 416.0 / 451}},
+		{ultralytics, 300, 451, Geometry{300, 451, 277, 416, 69, 0, 416.0 / 451, 416.0 / 451}},
+		{Options{Width: 416, Height: 416, Rounding: Nearest, Resize: Stretch}, 640, 424, Geometry{640, 424, 416, 416, 0, 0, 0.65, 416.0 / 424}},
 	}
 	for _, tt := range tests {
 		p, err := New(tt.o)
@@ -265,6 +276,7 @@ func TestOptionsValidate(t *testing.T) {
 		{Options{Width: 1, Height: 1, Resize: "fit"}, "resize"},
 		{Options{Width: 1, Height: 1, PadValue: 256}, "pad_value"},
 		{Options{Width: 1, Height: 1, Placement: "centre"}, "placement"},
+		{Options{Width: 1, Height: 1, Rounding: "round"}, "rounding"},
 		{Options{Width: 1, Height: 1, ChannelOrder: "RGB"}, "channel_order"},
 		{Options{Width: 1, Height: 1, Layout: "chw"}, "layout"},
 		{Options{Width: 1, Height: 1, Mean: []float64{1, 2}}, "mean"},

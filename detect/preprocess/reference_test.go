@@ -50,10 +50,16 @@ func refPlacement(W, H int, o Options) (nw, nh, ox, oy int) {
 		return o.Width, o.Height, 0, 0
 	}
 	r := math.Min(float64(o.Width)/float64(W), float64(o.Height)/float64(H))
-	nw = min(max(int(math.Floor(float64(W)*r)), 1), o.Width)
-	nh = min(max(int(math.Floor(float64(H)*r)), 1), o.Height)
+	round := math.Floor
+	if o.Rounding == Nearest {
+		round = math.RoundToEven // Python's round, as in Ultralytics' LetterBox
+	}
+	nw = min(max(int(round(float64(W)*r)), 1), o.Width)
+	nh = min(max(int(round(float64(H)*r)), 1), o.Height)
 	if o.Placement == Center {
-		ox, oy = (o.Width-nw)/2, (o.Height-nh)/2
+		// Ultralytics' LetterBox: dw /= 2; left = int(round(dw - 0.1)).
+		ox = int(math.RoundToEven(float64(o.Width-nw)/2 - 0.1))
+		oy = int(math.RoundToEven(float64(o.Height-nh)/2 - 0.1))
 	}
 	return nw, nh, ox, oy
 }
