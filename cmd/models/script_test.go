@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
+	"strconv"
 	"path/filepath"
 	"testing"
 
@@ -17,6 +20,11 @@ import (
 // catalog/models/ copied in (see scriptSetup), and the files of its own
 // archive. Adding a transcript is adding a file; UPDATE_SCRIPTS=1 go test
 // -run TestScripts rewrites the expected output of cmp commands in place.
+//
+// Beside testscript's own commands, "status N PROG [ARGS...]" runs PROG as
+// exec does and fails unless its exit status is N (exec and ! exec tell
+// only zero from non-zero; models exits 1 on a failure, 2 on a usage
+// error).
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
@@ -24,7 +32,28 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"status": scriptStatus},
 	})
+}
+
+// scriptStatus is the command "status N PROG [ARGS...]".
+func scriptStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: status N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		ee, ok := errors.AsType[*exec.ExitError](err)
+		if !ok {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s: exit status %d, want %d", args[1], got, want)
+	}
 }
 
 // repoRoot is the repository's root from this package's directory.
