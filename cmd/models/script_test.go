@@ -1,11 +1,17 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strconv"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/modelreg/modelreg/loader"
@@ -24,7 +30,9 @@ import (
 // Beside testscript's own commands, "status N PROG [ARGS...]" runs PROG as
 // exec does and fails unless its exit status is N (exec and ! exec tell
 // only zero from non-zero; models exits 1 on a failure, 2 on a usage
-// error).
+// error), and "npm-registry LIB" starts a local npm registry serving
+// onnxruntime-node 9.9.9 with LIB as the library's bytes, at
+// $NPM_REGISTRY, the tarball's sha256 in $TARBALL_SHA256.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
@@ -32,7 +40,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"status": scriptStatus},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"status": scriptStatus, "npm-registry": scriptNPMRegistry},
 	})
 }
 
@@ -56,6 +64,26 @@ func scriptStatus(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// scriptNPMRegistry is the command "npm-registry LIB".
+func scriptNPMRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: npm-registry LIB")
+	}
+	body, err := npmLikeTarballBytes(args[0])
+	ts.Check(err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/onnxruntime-node/-/onnxruntime-node-9.9.9.tgz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(body)
+	}))
+	ts.Defer(srv.Close)
+	sum := sha256.Sum256(body)
+	ts.Setenv("NPM_REGISTRY", srv.URL)
+	ts.Setenv("TARBALL_SHA256", hex.EncodeToString(sum[:]))
+}
+
 // repoRoot is the repository's root from this package's directory.
 const repoRoot = "../.."
 
@@ -76,4 +104,29 @@ func scriptSetup(env *testscript.Env) error {
 		}
 	}
 	return nil
+}
+
+// TestScriptsCoverEveryVerb fails when a verb of the command has no
+// transcript that runs its help and the verb itself.
+func TestScriptsCoverEveryVerb(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	var all strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	text := all.String()
+	for _, c := range commands {
+		help := regexp.MustCompile(`(?m)^exec models (` + c.name + `( install)? -h|help ` + c.name + `)$`)
+		use := regexp.MustCompile(`(?m)^(exec|status \d) models( --?[a-z-]+( \S+)?)* ` + c.name + `( |$)`)
+		if !help.MatchString(text) || !use.MatchString(text) {
+			t.Errorf("verb %s: no transcript in testdata/script runs its help and the verb (help %v, use %v)", c.name, help.MatchString(text), use.MatchString(text))
+		}
+	}
 }
