@@ -24,7 +24,7 @@ import (
 // "# exit status N" in a trailing comment; every other command must exit 0.
 // The commands run with sh, in order, in a fresh directory holding a copy of
 // the repository's testdata/ and catalog/models/, with a private user cache
-// (scriptSetup).
+// (scriptSetup, copyRepoFiles).
 
 // readmeCommands are the commands of the README that the test runs
 // otherwise: building or running a command of this module becomes running
@@ -203,7 +203,10 @@ func TestREADME(t *testing.T) {
 		Dir: dir,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", bin+string(filepath.ListSeparator)+env.Getenv("PATH"))
-			return scriptSetup(env)
+			if err := scriptSetup(env); err != nil {
+				return err
+			}
+			return copyRepoFiles(env)
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){"readme-cmp": readmeCmp},
 	})

@@ -22,9 +22,8 @@ import (
 // verb or situation, each a testscript (github.com/rogpeppe/go-internal/
 // testscript) in which "models" is this command, run in-process by the
 // test binary. A transcript starts in an empty $WORK with a private user
-// cache, no MODELS_* variables, the repository's testdata/ and
-// catalog/models/ copied in (see scriptSetup), and the files of its own
-// archive. Adding a transcript is adding a file; UPDATE_SCRIPTS=1 go test
+// cache, no MODELS_* variables (testscript passes on only a few of the
+// caller's), and the files of its own archive. Adding a transcript is adding a file; UPDATE_SCRIPTS=1 go test
 // -run TestScripts rewrites the expected output of cmp commands in place.
 //
 // Beside testscript's own commands, "status N PROG [ARGS...]" runs PROG as
@@ -87,9 +86,8 @@ func scriptNPMRegistry(ts *testscript.TestScript, neg bool, args []string) {
 // repoRoot is the repository's root from this package's directory.
 const repoRoot = "../.."
 
-// scriptSetup gives a transcript a fresh home and user cache inside $WORK,
-// the ONNX Runtime library the tests found, and a copy of the
-// repository's testdata/ and catalog/models/.
+// scriptSetup gives a transcript a fresh home and user cache inside $WORK
+// and the ONNX Runtime library the tests found.
 func scriptSetup(env *testscript.Env) error {
 	home := filepath.Join(env.WorkDir, ".home")
 	env.Setenv("HOME", home)
@@ -98,6 +96,12 @@ func scriptSetup(env *testscript.Env) error {
 	if lib, err := loader.Find(nil); err == nil {
 		env.Setenv(loader.EnvLibraryPath, lib)
 	}
+	return nil
+}
+
+// copyRepoFiles copies the repository's testdata/ and catalog/models/ into
+// the transcript's $WORK.
+func copyRepoFiles(env *testscript.Env) error {
 	for _, d := range []string{"testdata", filepath.Join("catalog", "models")} {
 		if err := os.CopyFS(filepath.Join(env.WorkDir, d), os.DirFS(filepath.Join(repoRoot, d))); err != nil {
 			return err
