@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 
@@ -48,6 +49,27 @@ type Config struct {
 	// MaxDetections keeps at most this many detections per image.
 	// Default 100.
 	MaxDetections int `json:"max_detections,omitempty"`
+	// ScoreActivation is how a detr decoder turns class logits into
+	// scores: "sigmoid" (default; RT-DETR, D-FINE: every query × class
+	// score is a candidate) or "softmax" (DETR: the logits have a trailing
+	// no-object class; each query scores its best real class). Other
+	// decoders ignore it.
+	ScoreActivation string `json:"score_activation,omitempty"`
+	// TopK keeps the TopK best-scoring candidates of a detr decoder, which
+	// replaces NMS (RT-DETR's num_top_queries). Default 300. Other decoders
+	// ignore it.
+	TopK int `json:"top_k,omitempty"`
+	// Outputs names the model's outputs by role, for the decoders that
+	// match outputs by name: ssd ("boxes", "scores", "classes",
+	// "num_detections"; default TF Object Detection API's
+	// detection_boxes, detection_scores, detection_classes and
+	// num_detections) and detr ("boxes", "logits"; or "boxes", "scores",
+	// "labels" for a model with its post-processor; default those names).
+	Outputs map[string]string `json:"outputs,omitempty"`
+	// ExtraInputs are model inputs besides the image, filled per image
+	// (PaddleDetection's im_shape and scale_factor, RT-DETR's
+	// orig_target_sizes). Default none: the model has one input.
+	ExtraInputs []ExtraInput `json:"extra_inputs,omitempty"`
 }
 
 // Default values of [Config] fields.
@@ -57,6 +79,8 @@ const (
 	DefaultMaxDetections  = 100
 	DefaultBins           = 8
 	DefaultAnchors        = 3
+	DefaultTopK           = 300
+	DefaultActivation     = Sigmoid
 )
 
 // ParseConfig decodes a JSON configuration, refusing unknown fields and
@@ -90,6 +114,12 @@ func (c Config) WithDefaults() Config {
 	c.ScoreThreshold = cmpOr(c.ScoreThreshold, DefaultScoreThreshold)
 	c.NMSIoU = cmpOr(c.NMSIoU, DefaultNMSIoU)
 	c.MaxDetections = cmpOr(c.MaxDetections, DefaultMaxDetections)
+	c.TopK = cmpOr(c.TopK, DefaultTopK)
+	if c.ScoreActivation == "" {
+		c.ScoreActivation = DefaultActivation
+	}
+	c.Outputs = maps.Clone(c.Outputs)
+	c.ExtraInputs = slices.Clone(c.ExtraInputs)
 	return c
 }
 
@@ -122,13 +152,19 @@ func (c Config) Validate() error {
 		{!probability(d.NMSIoU), "nms_iou", fmt.Sprintf("%v is not in (0,1]", c.NMSIoU)},
 		{c.MaxPerClass < 0, "max_per_class", fmt.Sprintf("%d is negative", c.MaxPerClass)},
 		{c.MaxDetections < 0, "max_detections", fmt.Sprintf("%d is negative", c.MaxDetections)},
+		{d.ScoreActivation != Sigmoid && d.ScoreActivation != Softmax, "score_activation",
+			fmt.Sprintf("%q is not %q or %q", c.ScoreActivation, Sigmoid, Softmax)},
+		{c.TopK < 0, "top_k", fmt.Sprintf("%d is negative", c.TopK)},
 	}
 	for _, ch := range checks {
 		if ch.bad {
 			return &ConfigError{Field: ch.field, Reason: ch.cause}
 		}
 	}
-	return nil
+	if err := validateOutputs(d); err != nil {
+		return err
+	}
+	return validateExtraInputs(d)
 }
 
 func stridesOK(s []int) bool {

@@ -60,7 +60,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}{
 		{`{` + input + `, "decoder": "yolox", "iou": 0.5}`, "", `unknown field "iou"`},
 		{`{` + input + `, "decoder": "yolox"} {}`, "", "trailing data"},
-		{`{` + input + `, "decoder": "ssd"}`, "decoder", `"ssd" is not one of [picodet yolov5 yolov8 yolox]`},
+		{`{` + input + `, "decoder": "retinanet"}`, "decoder", `"retinanet" is not one of [detr picodet ssd yolov5 yolov8 yolox]`},
 		{`{"input": {"width": 416}, "decoder": "yolox"}`, "input.height", "0 is not in 1..4096"},
 		{`{"input": {"width": 4, "height": 4, "std": [1, 0, 1]}, "decoder": "yolox"}`, "input.std", "non-zero"},
 		{`{"input": {"width": 4, "height": 4, "extra": 1}, "decoder": "yolox"}`, "", `unknown field "extra"`},

@@ -27,6 +27,8 @@ var decoders = map[string]func(b base) Decoder{
 	"picodet": func(b base) Decoder { return &picodetDecoder{b} },
 	"yolov8":  func(b base) Decoder { return &yolov8Decoder{b} },
 	"yolov5":  func(b base) Decoder { return &yolov5Decoder{b} },
+	"detr":    func(b base) Decoder { return &detrDecoder{b} },
+	"ssd":     func(b base) Decoder { return &ssdDecoder{b} },
 }
 
 // Decoders returns the known decoder kinds, sorted.
@@ -50,7 +52,8 @@ func NewDecoder(c Config, labels []string) (Decoder, error) {
 		return nil, &ConfigError{Field: "labels", Reason: fmt.Sprintf("%d labels for num_classes %d", len(labels), n)}
 	}
 	b := base{kind: c.Decoder, w: c.Input.Width, h: c.Input.Height, strides: c.Strides,
-		bins: c.Bins, anchors: c.Anchors, thr: c.ScoreThreshold, nc: n, names: classNames(labels, n)}
+		bins: c.Bins, anchors: c.Anchors, thr: c.ScoreThreshold, nc: n, names: classNames(labels, n),
+		topK: c.TopK, softmax: c.ScoreActivation == Softmax, outputs: c.Outputs, origPixels: inOriginalPixels(c.ExtraInputs)}
 	return decoders[c.Decoder](b), nil
 }
 
@@ -63,6 +66,10 @@ type base struct {
 	thr           float32
 	nc            int
 	names         []string
+	topK          int               // detr
+	softmax       bool              // detr
+	outputs       map[string]string // output names by role (detr, ssd)
+	origPixels    bool              // detr: a model with its post-processor returns original-image pixels
 }
 
 // shaped is a Tensor or a TensorInfo.

@@ -18,12 +18,26 @@
 //
 // [NewDecoder] selects a decoder by [Config.Decoder] from a fixed table
 // ([Decoders] lists it): "yolox", "picodet" (also GFL/NanoDet-style heads
-// with DFL box distributions), "yolov8" and "yolov5". Adding a decoder means
+// with DFL box distributions), "yolov8", "yolov5", "detr" (DETR, RT-DETR,
+// D-FINE set predictions: sigmoid or softmax scores and a top-k instead of
+// NMS, raw or with RT-DETR's post-processor) and "ssd" (TF Object Detection
+// API outputs matched by name, scores strictly above the threshold as in
+// ETA's TFModelsDetector, labels from a labels file or a .pbtxt label map,
+// see [ReadLabelMap]). Adding a decoder means
 // adding one entry to that table; decoders are not registered from outside,
 // so a configuration always means the same code. A decoder checks the
 // model's output shapes against its expectations ([Decoder.Check]) and
 // appends candidates at or above the score threshold, with boxes mapped back
-// to the original image and clipped ([Decoder.Decode]). NMS follows.
+// to the original image and clipped ([Decoder.Decode]). NMS follows,
+// except for detr and ssd, whose candidates are final.
+//
+// # Extra inputs
+//
+// A model may take inputs besides the image, a pair of numbers per image
+// that [Config.ExtraInputs] declares by name and value (the model input's
+// or the original image's size, the scale; see [ExtraInput]):
+// PaddleDetection's im_shape and scale_factor, RT-DETR's
+// orig_target_sizes. The runtime fills them from each image's geometry.
 //
 // # Decoding files
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"strings"
 
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/detect/preprocess"
@@ -160,4 +161,38 @@ func ExampleNewImageRecord() {
 	// Output:
 	// {"image":"dog.jpg","width":768,"height":576,"objects":[{"type":"eta.core.objects.DetectedObject","label":"dog","bounding_box":{"top_left":{"x":0.17317708,"y":0.359375},"bottom_right":{"x":0.42447916,"y":0.9427083}},"confidence":0.85,"tags":[]}]}
 	// {"image":"broken.jpg","objects":[],"error":"not a JPEG or PNG"}
+}
+
+// A TF Object Detection API label map names the classes of an ssd
+// decoder by their ids, which start at 1 and have gaps.
+func ExampleReadLabelMap() {
+	labels, err := detect.ReadLabelMap(strings.NewReader(`
+item { name: "/m/01g317" id: 1 display_name: "person" }
+item { name: "/m/0k4j" id: 3 display_name: "car" }`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d labels: %q\n", len(labels), labels)
+	// Output:
+	// 4 labels: ["" "person" "" "car"]
+}
+
+// An RT-DETR model exported with its post-processor takes the original
+// size as a second input and returns boxes in the original image's pixels.
+func ExampleParseConfig_rtdetr() {
+	cfg, err := detect.ParseConfig([]byte(`{
+		"input": {"width": 640, "height": 640, "resize": "stretch", "scale": 0.00392156862745098},
+		"decoder": "detr",
+		"labels": "coco80_labels.txt",
+		"extra_inputs": [{"name": "orig_target_sizes", "value": "orig_wh", "dtype": "int64"}]
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d := cfg.WithDefaults()
+	fmt.Println(d.Decoder, d.ScoreActivation, d.TopK, d.ExtraInputs[0].Value)
+	// Output:
+	// detr sigmoid 300 orig_wh
 }

@@ -5,17 +5,23 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strings"
 )
 
-// LoadLabels reads a labels file from fsys with [ReadLabels].
+// LoadLabels reads a labels file from fsys with [ReadLabels], or with
+// [ReadLabelMap] when its name ends in .pbtxt.
 func LoadLabels(fsys fs.FS, name string) ([]string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("detect: labels: %w", err)
 	}
 	defer f.Close()
-	labels, err := ReadLabels(f)
+	read := ReadLabels
+	if strings.EqualFold(path.Ext(name), ".pbtxt") {
+		read = ReadLabelMap
+	}
+	labels, err := read(f)
 	if err != nil {
 		return nil, fmt.Errorf("detect: labels %s: %w", name, err)
 	}

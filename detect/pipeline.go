@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
+	"math"
 	"slices"
 	"sync"
 
@@ -41,6 +42,9 @@ func NewPipeline(cfg Config, labels []string) (*Pipeline, error) {
 		IoU: c.NMSIoU, ClassAgnostic: c.ClassAgnostic, ScoreThreshold: c.ScoreThreshold,
 		MaxPerClass: c.MaxPerClass, MaxDetections: c.MaxDetections,
 	}}
+	if _, ok := dec.(nmsFree); ok {
+		p.nms.IoU = float32(math.Inf(1)) // the model or the decoder's top-k already chose
+	}
 	p.cands.New = func() any { return new([]Detection) }
 	return p, nil
 }
@@ -85,17 +89,18 @@ func (p *Pipeline) InputLen() int { return p.pre.Len() }
 // Check compares the model's inputs and outputs with the configuration. It
 // returns a [*ShapeError] that says what does not match.
 func (p *Pipeline) Check(inputs, outputs []TensorInfo) error {
-	if len(inputs) != 1 {
-		return &ShapeError{Decoder: "input", Tensor: fmt.Sprintf("the model has %d inputs", len(inputs)), Want: "1"}
+	img, err := p.checkInputs(inputs)
+	if err != nil {
+		return err
 	}
 	want := p.pre.Shape(1)
-	s := inputs[0].Shape
+	s := inputs[img].Shape
 	ok := len(s) == 4 && batchOK(s[0])
 	for i := 1; ok && i < 4; i++ {
 		ok = dimOK(s[i], want[i])
 	}
 	if !ok {
-		return &ShapeError{Decoder: "input", Tensor: inputs[0].Name, Got: s, Want: fmt.Sprintf(
+		return &ShapeError{Decoder: "input", Tensor: inputs[img].Name, Got: s, Want: fmt.Sprintf(
 			"%s (%s, input %dx%d)", FormatShape(want), p.pre.Options().Layout, want[3], want[2])}
 	}
 	return p.dec.Check(outputs)

@@ -351,9 +351,10 @@ func crashChild(role string) error {
 }
 
 // crashRegisterLoop registers models prefix-0, prefix-1, ... until the
-// deadline, calling ok after each one is committed.
+// deadline, and at least crashRegisterMin of them however loaded the
+// machine, calling ok after each one is committed.
 func crashRegisterLoop(ctx context.Context, r *registry.Registry, dir, prefix string, until time.Time, ok func(string)) error {
-	for i := 0; time.Now().Before(until); i++ {
+	for i := 0; i < crashRegisterMin || time.Now().Before(until); i++ {
 		name := fmt.Sprintf("%s-%d", prefix, i)
 		if _, err := r.Register(ctx, crashRegModel(name), &registry.RegisterOptions{Dir: dir}); err != nil {
 			return fmt.Errorf("register %s: %w", name, err)
@@ -362,6 +363,9 @@ func crashRegisterLoop(ctx context.Context, r *registry.Registry, dir, prefix st
 	}
 	return nil
 }
+
+// crashRegisterMin is the fewest models crashRegisterLoop registers.
+const crashRegisterMin = 5
 
 // crashRegModel returns an entry to register.
 func crashRegModel(name string) *registry.Model {

@@ -19,6 +19,11 @@ type DeleteOptions struct {
 	// KeepRemote leaves the remote copy alone: only the local copy and the
 	// manifest entry are deleted.
 	KeepRemote bool
+	// DropAliases removes the aliases that point at the version, in the
+	// same manifest edit as its entry. Without it, Delete of a version
+	// that aliases point at is refused with an [*AliasError] wrapping
+	// [ErrAliasInUse], before anything is deleted.
+	DropAliases bool
 }
 
 // DeletePlan lists what [Registry.Delete] is about to delete.
@@ -33,6 +38,9 @@ type DeletePlan struct {
 	// deleted): --keep-remote, a manager that cannot delete, or other
 	// entries that use the same object.
 	KeepReason string
+	// Aliases are the aliases pointing at the version, which are removed
+	// with it (DeleteOptions.DropAliases).
+	Aliases []string
 }
 
 // RemoteState is what [Registry.Delete] did to a model's remote copy.
@@ -80,6 +88,8 @@ type DeleteReport struct {
 	Manifest  string // the manifest the entry is (or was) in
 	// EntryRemoved is true once the entry is gone from Manifest.
 	EntryRemoved bool
+	// AliasesRemoved are the aliases removed with the entry.
+	AliasesRemoved []string
 	// Local lists what was removed of the local copy; nil when Delete did
 	// not come to it (the local copy is untouched).
 	Local *FlushReport
@@ -135,20 +145,35 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 	if !opts.Force && opts.Confirm == nil {
 		return rep, fmt.Errorf("registry: delete %s: needs DeleteOptions.Confirm or Force", m.Name())
 	}
+	aliases, err := r.aliasesPointingAt(ctx, m)
+	if err != nil {
+		return rep, err
+	}
+	if len(aliases) > 0 && !opts.DropAliases {
+		return rep, &AliasError{Model: m.BaseName, Alias: strings.Join(aliases, ","), Version: m.Version,
+			Err: fmt.Errorf("delete %s refused, nothing deleted: move the aliases first, or drop them with the version (DropAliases, models delete --drop-aliases): %w", m.Name(), ErrAliasInUse)}
+	}
 	d, err := r.planDelete(ctx, m, opts)
 	defer d.close()
 	if err != nil {
 		return rep, err
 	}
+	d.plan.Aliases = aliases
 	rep.RemoteObjects = d.plan.Remote
 	if rep.Confirmed = opts.Force || opts.Confirm(&d.plan); !rep.Confirmed {
 		return rep, nil
 	}
-	err = r.updateManifest(ctx, m.loc.dir, false, func(mf *Manifest) error { return removeEntry(mf, m.Name()) })
+	var dropped []string
+	err = r.updateManifest(ctx, m.loc.dir, false, func(mf *Manifest) error {
+		if dropped, err = dropAliasesTo(mf, m, opts.DropAliases); err != nil {
+			return err
+		}
+		return removeEntry(mf, m.Name())
+	})
 	if err != nil {
 		return rep, fmt.Errorf("registry: delete %s: nothing deleted: %w", m.Name(), err)
 	}
-	rep.EntryRemoved = true
+	rep.EntryRemoved, rep.AliasesRemoved = true, dropped
 	rep.Local = &FlushReport{}
 	if d.localIsRemote {
 		// The local copy is the remote file itself: it goes only with the

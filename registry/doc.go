@@ -1,5 +1,5 @@
 // Package registry is an embedded model registry: it resolves model names
-// ("name", "name@version", "name@sha256:<hex>") against the manifest.json files
+// ("name", "name@version", "name@alias", "name@sha256:<hex>") against the manifest.json files
 // on a models search path, downloads models through pluggable managers into
 // verified local copies, and manages their life cycle (flush, keep the newest
 // N versions, delete, register, publish). It reads ETA's manifests
@@ -11,6 +11,37 @@
 // that base name across every manifest on the search path, in the order of
 // [CompareVersions] (numeric-aware, semver where both sides are semver,
 // never failing on mixed forms; unversioned lowest).
+//
+// # Aliases
+//
+// An alias is a movable name of one version, like MLflow's @champion, a
+// Hugging Face branch or an Ollama tag: name@prod resolves to the version
+// prod points at, with no network, wherever a name is accepted (Get, Find,
+// Download, Verify, Delete, the deploy package). A manifest keeps its
+// aliases in a top-level map, beside "models":
+//
+//	"aliases": {"yolox": {"prod": "1.2", "canary": "2.0"}}
+//
+// ETA's reader ignores the key, as it ignores every key it does not know,
+// so a manifest with aliases still loads there (ETA's own rewrites, which
+// keep only "models", "name" and "url", drop it). An alias points at a
+// version declared by the same manifest; the first definition on the
+// search path wins. It starts with a letter, is made of letters, digits
+// and "._-", is at most [MaxAliasLen] bytes long, and does not start with
+// "v" or "V" followed by a digit ([CheckAlias]); versions start with a
+// digit (or v and a digit), so the two never collide. For the versions of
+// older manifests that start with a letter, a version always wins over an
+// alias of the same text: [Registry.SetAlias] refuses such an alias
+// ([ErrAliasTaken]) and one found in a manifest is ignored with a warning.
+// name@sha256:<hex> still pins content.
+//
+// [Registry.SetAlias] moves an alias with one atomic manifest edit under
+// the manifest's lock, serialised across processes like every other edit,
+// and changes only that alias's line. A version that aliases point at is
+// not deleted unless [DeleteOptions.DropAliases] removes them with it, and
+// no flush removes its local copy ([FlushReport.Aliased]). An alias whose
+// version is gone (edited by hand, say) fails to resolve with an error
+// wrapping [ErrDanglingAlias].
 //
 // # Search path and manifests
 //
@@ -105,14 +136,16 @@
 // # Errors
 //
 // Errors wrap one of the sentinels, to be tested with [errors.Is]:
-// [ErrNotFound] (unknown model, with close names suggested; missing key),
-// [ErrInvalidEntry] (unusable manifest entry or bad name), [ErrCorrupt]
+// [ErrNotFound] (unknown model, with close names suggested; missing key;
+// a dangling alias, [ErrDanglingAlias]),
+// [ErrInvalidEntry] (unusable manifest entry, bad name or alias), [ErrCorrupt]
 // (size or sha256 mismatch, an HTML or JSON page instead of a model, a
 // hostile or broken archive; mismatches are a *[DigestError], to be reached
 // with [errors.As]), [ErrDownloadsDisabled] (downloads switched off or
 // offline mode), [ErrNotSupported] (an operation the manager or a catalog
-// cannot do), [ErrNotDownloaded], [ErrNotManaged] and [ErrExists]. A
-// cancelled context gives ctx.Err().
+// cannot do), [ErrNotDownloaded], [ErrNotManaged], [ErrExists] (and
+// [ErrAliasTaken]) and [ErrAliasInUse]; alias errors are an [*AliasError].
+// A cancelled context gives ctx.Err().
 //
 // # Concurrency
 //

@@ -182,7 +182,12 @@ func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest s
 // engineError converts the engine's errors to the registry's.
 func engineError(w want, err error) error {
 	if me, ok := errors.AsType[*transfer.MismatchError](err); ok {
-		return &DigestError{Path: w.name, WantSize: w.size, GotSize: me.GotSize, Want: me.Want, Got: me.Got}
+		derr := &DigestError{Path: w.name, WantSize: w.size, GotSize: me.GotSize, Want: me.Want, Got: me.Got}
+		if me.Announced {
+			return fmt.Errorf("registry: %s: the source now holds other bytes than the manifest's sha256 "+
+				"(a moved branch or a replaced object; nothing was downloaded): %w", w.name, derr)
+		}
+		return derr
 	}
 	if lerr, ok := limitError(w, err); ok {
 		return lerr
@@ -215,7 +220,7 @@ func (s *rangeSource) Stat(ctx context.Context) (transfer.Info, error) {
 	if err != nil {
 		return transfer.Info{}, classify(err)
 	}
-	return transfer.Info{Size: info.Size, ETag: info.ETag, ModTime: info.ModTime}, nil
+	return transfer.Info{Size: info.Size, ETag: info.ETag, ModTime: info.ModTime, SHA256: info.SHA256}, nil
 }
 
 func (s *rangeSource) ReadRange(ctx context.Context, off, n int64, w io.Writer) error {

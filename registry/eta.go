@@ -77,6 +77,7 @@ func (r *Registry) openManager(ctx context.Context, m *Model, spec ManagerSpec) 
 		HTTPClient: r.cfg.client,
 		Offline:    r.cfg.offline,
 		Logger:     r.log.With("model", m.Name(), "manager", typ),
+		Model:      m.clone(),
 	}
 	mgr, key, err := open(ctx, env)
 	if err != nil {

@@ -31,12 +31,19 @@ type FlushReport struct {
 	Files   []string // paths removed: files, or directories with their contents
 	Bytes   int64    // bytes freed
 	Skipped []string // models kept because they are held (see Registry.Hold)
+	// Aliased lists the models kept because aliases point at them, as
+	// "name@version (alias a, b)"; see [Registry.SetAlias].
+	Aliased []string
 }
 
 // Flush removes the local copy of the model (its file, multi-file directory
 // or extracted archive, and the archive); the manifest is untouched and the
 // model can be downloaded again. A bare name flushes only the latest
 // version, as in ETA. Flushing a manager-less model does nothing.
+//
+// No flush (Flush, FlushOld, FlushDir, FlushAll) removes a version that an
+// alias points at: it is listed in FlushReport.Aliased instead, dry run or
+// not. Remove or move the alias to flush it.
 func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (*FlushReport, error) {
 	opts = flushDefaults(opts)
 	m, err := r.Get(ctx, name)
@@ -44,7 +51,23 @@ func (r *Registry) Flush(ctx context.Context, name string, opts *FlushOptions) (
 		return nil, err
 	}
 	rep := &FlushReport{DryRun: opts.DryRun}
+	aliases, err := r.aliasesPointingAt(ctx, m)
+	if err != nil || keepAliased(m, aliases, rep) {
+		return rep, err
+	}
 	return rep, flushModel(ctx, m, rep)
+}
+
+// keepAliased reports whether aliases point at m, and then lists it in
+// rep.Aliased when it has a local copy.
+func keepAliased(m *Model, aliases []string, rep *FlushReport) bool {
+	if len(aliases) == 0 {
+		return false
+	}
+	if _, err := os.Lstat(m.filePath()); m.filePath() != "" && err == nil {
+		rep.Aliased = append(rep.Aliased, fmt.Sprintf("%s (alias %s)", m.Name(), strings.Join(aliases, ", ")))
+	}
+	return true
 }
 
 func flushDefaults(o *FlushOptions) *FlushOptions {
@@ -57,7 +80,8 @@ func flushDefaults(o *FlushOptions) *FlushOptions {
 // FlushOld keeps the newest Keep downloaded versions of each model (by base
 // name, across the search path; an unversioned model counts as the oldest)
 // and flushes the others, oldest first. With Keep < 0 it does nothing.
-// Versions held by this process are never flushed.
+// Versions held by this process are never flushed, nor versions that an
+// alias points at, which are kept besides the newest Keep.
 func (r *Registry) FlushOld(ctx context.Context, opts *FlushOptions) (*FlushReport, error) {
 	opts = flushDefaults(opts)
 	keep := r.cfg.maxKeep
@@ -70,17 +94,17 @@ func (r *Registry) FlushOld(ctx context.Context, opts *FlushOptions) (*FlushRepo
 		return rep, err
 	}
 	for _, base := range slices.Sorted(maps.Keys(ix.byBase)) {
-		if err := r.flushOldOf(ctx, ix.byBase[base], keep, rep); err != nil {
+		if err := r.flushOldOf(ctx, ix, ix.byBase[base], keep, rep); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
 
-func (r *Registry) flushOldOf(ctx context.Context, ms []*Model, keep int, rep *FlushReport) error {
+func (r *Registry) flushOldOf(ctx context.Context, ix *index, ms []*Model, keep int, rep *FlushReport) error {
 	var have []*Model
 	for _, m := range ms {
-		if m.HasManager() && m.BaseFilename != "" && r.checkLocal(ctx, m, false) == nil {
+		if m.HasManager() && m.BaseFilename != "" && r.checkLocal(ctx, m, false) == nil && !keepAliased(m, ix.aliasesOf(m), rep) {
 			have = append(have, m)
 		}
 	}
@@ -149,12 +173,21 @@ func (r *Registry) loadDir(dir string) (loaded, error) {
 }
 
 func flushLoaded(ctx context.Context, l loaded, rep *FlushReport) error {
+	all, _ := l.m.Aliases() // a malformed "aliases" protects nothing, as it points at nothing
+	aliasesOf := func(m *Model) []string {
+		return slices.DeleteFunc(aliasesTo(all, m.BaseName, m.Version), func(a string) bool {
+			return l.m.entry(Ref{Name: m.BaseName, Version: a}.String()) != nil // shadowed by a version
+		})
+	}
 	for _, e := range l.m.Models {
 		if e.err != nil {
 			continue // its file name may not be safe to touch
 		}
 		m := e.clone()
 		m.loc = l.loc
+		if keepAliased(m, aliasesOf(m), rep) {
+			continue
+		}
 		if err := flushModel(ctx, m, rep); err != nil {
 			return err
 		}

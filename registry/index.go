@@ -17,8 +17,12 @@ type index struct {
 	invalid map[string]*Model   // unusable entries by full name
 	warns   []Warning
 
-	from     []*Manifest // the parsed manifests it was built from, in order
-	readWarn []string    // the warnings of manifests that could not be read
+	from     []*Manifest             // the parsed manifests it was built from, in order
+	locOf    map[*Manifest]*location // the location of each of from
+	readWarn []string                // the warnings of manifests that could not be read
+
+	aliases map[string]map[string]*aliasDef // base → alias → the winning definition
+	pointed map[string][]string             // pointKey → the aliases pointing at it
 
 	sortOnce sync.Once
 	sorted   []*Model // all, by name then version; see sortedAll
@@ -52,15 +56,17 @@ func (r *Registry) index(ctx context.Context) (*index, error) {
 	if last != nil && last.builtFrom(ls, warns) {
 		return last, nil
 	}
-	ix := &index{byBase: map[string][]*Model{}, invalid: map[string]*Model{}, warns: warns}
+	ix := &index{byBase: map[string][]*Model{}, invalid: map[string]*Model{}, warns: warns, locOf: map[*Manifest]*location{}}
 	seen := map[string]string{} // full name → manifest
 	for _, l := range ls {
 		ix.from = append(ix.from, l.m)
+		ix.locOf[l.m] = l.loc
 		for _, e := range l.m.Models {
 			ix.add(e, l.loc, seen)
 		}
 	}
 	ix.refuseCollisions()
+	ix.addAliases(ls)
 	for _, w := range warns {
 		ix.readWarn = append(ix.readWarn, w.String())
 	}
@@ -173,6 +179,8 @@ func (ix *index) resolve(s string) (*Model, error) {
 		return nil, ix.notFound(s, ref)
 	}
 	switch {
+	case ref.Alias != "":
+		return ix.resolveAlias(s, ref, cands)
 	case ref.Digest != "":
 		for _, m := range cands {
 			if "sha256:"+strings.ToLower(m.SHA256) == ref.Digest {

@@ -59,6 +59,12 @@ type ObjectInfo struct {
 	Size    int64     // -1 when unknown
 	ETag    string    // "" when unknown
 	ModTime time.Time // zero when unknown
+	// SHA256 is the sha256 (hex) the store announces for the object's
+	// bytes, such as the Hugging Face Hub's X-Linked-Etag of an LFS file;
+	// "" when it announces none. The registry verifies a download against
+	// it when the manifest gives no sha256, and fails one whose manifest
+	// sha256 differs before reading any byte.
+	SHA256 string
 }
 
 // Stater is an optional interface for managers that can describe an object
@@ -102,6 +108,10 @@ type ManagerEnv struct {
 	Offline bool
 	// Logger is never nil.
 	Logger *slog.Logger
+	// Model is a copy of the entry whose manager this is, for managers that
+	// check what they fetch against it or describe what they publish with
+	// it (file names, sha256, metadata); nil when there is no entry.
+	Model *Model
 }
 
 // OpenFunc opens the Manager described by env and returns it with the key

@@ -24,7 +24,7 @@ type Manifest struct {
 	Name   string
 	URL    string                     // informational source URL
 	Models []*Model                   // entries, in file order
-	Extra  map[string]json.RawMessage // unknown top-level keys
+	Extra  map[string]json.RawMessage // unknown top-level keys, and "aliases" (see [Manifest.Aliases])
 	kinds  map[string]byte            // how each known key appeared: 'n' null, 'v' value
 	src    *manifestSource            // the text it was parsed from; nil for a new manifest
 }

@@ -50,11 +50,13 @@ func (m *Manifest) splice(src *manifestSource) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	var fixed map[string][]byte
+	fixed := map[string][]byte{}
 	if changed {
-		fixed = map[string][]byte{"models": models}
+		fixed["models"] = models
 	}
-	ps, ok := editObject(data, top, old.topMembers(), m.topMembers(), topL, fixed)
+	was, now := old.topMembers(), m.topMembers()
+	editNested(data, top, was, now, topL, fixed)
+	ps, ok := editObject(data, top, was, now, topL, fixed)
 	if !ok {
 		return nil, false
 	}

@@ -163,7 +163,7 @@ func multiProcessChurn(t *testing.T, flushArchive bool) {
 			t.Errorf("manifest entry %s appears %d times", name, have[name])
 		}
 	}
-	if len(registered) < 5 {
+	if len(registered) < crashRegisterMin {
 		t.Errorf("the register process committed only %d models", len(registered))
 	}
 

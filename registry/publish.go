@@ -111,6 +111,10 @@ func (r *Registry) checkClashes(ctx context.Context, m *Model, dir string) (*Man
 			return nil, fmt.Errorf("registry: cannot register versioned %q: an unversioned %q exists: %w", m.Name(), e.BaseName, ErrExists)
 		}
 	}
+	if d := ix.aliases[m.BaseName][m.Version]; d != nil {
+		return nil, &AliasError{Model: m.BaseName, Alias: m.Version, Version: d.Version,
+			Err: fmt.Errorf("cannot register version %q: it is an alias (of %s, in %s): %w", m.Version, d.Version, d.Manifest, ErrAliasTaken)}
+	}
 	p := filepath.Join(dir, ManifestFile)
 	mf, err := readManifestFile(p, true)
 	if err != nil {
@@ -155,6 +159,10 @@ type PublishReport struct {
 	Reused   bool   // the remote object already held these bytes: not uploaded again
 	Key      string // the key uploaded to
 	Path     string // the local copy made from the published file
+	// Manager is the manager spec registered with the entry: the one
+	// given, or, for a [Pinner] manager, the one naming the content
+	// published (an OCI manifest digest).
+	Manager *ManagerSpec
 }
 
 // Publish registers the file at src as the model m: it records its size
@@ -168,6 +176,9 @@ type PublishReport struct {
 // object that another entry uses, or that exists with other content, is
 // not overwritten unless opts.Force; one that already holds the same bytes
 // (same size, and the same sha256 when read back) is reused, not uploaded.
+// A manager that is a [Pinner] (an OCI registry) names what it stored by
+// content: the entry is registered with the config it returns (the
+// manifest digest), reported in PublishReport.Manager.
 func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *PublishOptions) (*PublishReport, error) {
 	if opts == nil {
 		opts = &PublishOptions{}
@@ -192,6 +203,9 @@ func (r *Registry) Publish(ctx context.Context, src string, m *Model, opts *Publ
 	if err != nil || opts.DryRun {
 		return rep, err
 	}
+	if rep.Manager != nil {
+		m.Manager = rep.Manager
+	}
 	if rep.Model, err = r.Register(ctx, m, &RegisterOptions{Dir: opts.Dir}); err != nil {
 		return rep, err
 	}
@@ -212,6 +226,9 @@ func (r *Registry) upload(ctx context.Context, m *Model, src string, opts *Publi
 	}
 	if rep.Reused, err = r.checkTarget(ctx, m, mgr, key, opts.Force); err != nil || opts.DryRun || rep.Reused {
 		rep.Key = key
+		if err == nil && rep.Reused {
+			err = r.pin(ctx, rep, mgr, key)
+		}
 		return rep, err
 	}
 	size := *m.SizeBytes
@@ -224,7 +241,18 @@ func (r *Registry) upload(ctx context.Context, m *Model, src string, opts *Publi
 		return rep, fmt.Errorf("registry: upload %s: %w", m.Name(), err)
 	}
 	rep.Uploaded, rep.Key = true, key
-	return rep, nil
+	return rep, r.pin(ctx, rep, mgr, key)
+}
+
+// pin sets rep.Manager to the entry's manager spec pinned to the content
+// now at key (see [Pinner]).
+func (r *Registry) pin(ctx context.Context, rep *PublishReport, mgr Manager, key string) error {
+	spec, err := pinConfig(ctx, mgr, key, *rep.Model.Manager)
+	if err != nil {
+		return err
+	}
+	rep.Manager = &spec
+	return nil
 }
 
 // copyLocal installs the published file as the model's local copy.

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,19 @@ func TestParseRef(t *testing.T) {
 		{in: "toy@sha256:" + hex, want: Ref{Name: "toy", Digest: "sha256:" + hex}},
 		{in: "toy@sha256:" + strings.ToUpper(hex), want: Ref{Name: "toy", Digest: "sha256:" + hex}},
 		{in: "_x", want: Ref{Name: "_x"}},
+		{in: "yolox@prod", want: Ref{Name: "yolox", Alias: "prod"}},
+		{in: "yolox@Champion.v2_gpu-1", want: Ref{Name: "yolox", Alias: "Champion.v2_gpu-1"}},
+		{in: "yolox@beta", want: Ref{Name: "yolox", Alias: "beta"}}, // a version "beta" wins when the model has one
+		{in: "yolox@v2", want: Ref{Name: "yolox", Version: "v2"}},
+		{in: "yolox@V1.0", want: Ref{Name: "yolox", Version: "V1.0"}},
+		{in: "yolox@vx", want: Ref{Name: "yolox", Alias: "vx"}},
+		{in: "yolox@v", want: Ref{Name: "yolox", Alias: "v"}},
+		{in: "yolox@2024.01", want: Ref{Name: "yolox", Version: "2024.01"}},
+		{in: "yolox@" + strings.Repeat("a", MaxAliasLen), want: Ref{Name: "yolox", Alias: strings.Repeat("a", MaxAliasLen)}},
+		{in: "yolox@" + strings.Repeat("a", MaxAliasLen+1), wantErr: true},
+		{in: "yolox@prod+1", wantErr: true}, // "+" is for versions
+		{in: "yolox@pro d", wantErr: true},
+		{in: "yolox@prod/x", wantErr: true},
 		{in: "", wantErr: true},
 		{in: "foo@", wantErr: true}, // ETA: an exact lookup that never matches
 		{in: "@1", wantErr: true},
@@ -53,7 +67,8 @@ func TestParseRef(t *testing.T) {
 }
 
 func FuzzParseRef(f *testing.F) {
-	for _, s := range []string{"toy", "toy@1.0", "a/b@2", "x@sha256:" + strings.Repeat("0", 64), "foo@", "a@b@c"} {
+	for _, s := range []string{"toy", "toy@1.0", "a/b@2", "x@sha256:" + strings.Repeat("0", 64), "foo@", "a@b@c",
+		"yolox@prod", "m@v2", "m@V1.0", "m@vx", "m@beta-1", "m@" + strings.Repeat("p", 65), "m@p+1", "m@1prod"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -61,8 +76,18 @@ func FuzzParseRef(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.Version != "" && r.Digest != "" {
-			t.Fatalf("ParseRef(%q) set both version and digest", s)
+		if n := len(slices.DeleteFunc([]string{r.Version, r.Alias, r.Digest}, func(s string) bool { return s == "" })); n > 1 {
+			t.Fatalf("ParseRef(%q) = %+v: more than one of version, alias and digest", s, r)
+		}
+		// The grammars are disjoint: an alias is never a version that
+		// starts with a digit or v and a digit, and a version never has
+		// an alias's shape.
+		if r.Alias != "" && (CheckAlias(r.Alias) != nil || !isLetter(r.Alias[0]) ||
+			len(r.Alias) > 1 && r.Alias[0]|0x20 == 'v' && r.Alias[1] >= '0' && r.Alias[1] <= '9') {
+			t.Fatalf("ParseRef(%q) = alias %q, which the alias grammar refuses", s, r.Alias)
+		}
+		if r.Version != "" && (CheckVersion(r.Version) != nil || isLetter(r.Version[0]) && !(len(r.Version) > 1 && r.Version[0]|0x20 == 'v' && isDigits(r.Version[1:2]))) {
+			t.Fatalf("ParseRef(%q) = version %q, which has an alias's shape", s, r.Version)
 		}
 		again, err := ParseRef(r.String())
 		if err != nil || again != r {
@@ -72,4 +97,38 @@ func FuzzParseRef(f *testing.F) {
 			t.Fatalf("String() = %q; want %q", r.String(), s)
 		}
 	})
+}
+
+func TestCheckAlias(t *testing.T) {
+	tests := []struct {
+		alias string
+		ok    bool
+	}{
+		{"prod", true}, {"champion", true}, {"a", true}, {"Latest-GPU", true}, {"v", true}, {"vx1", true},
+		{"staging.eu_west-1", true}, {strings.Repeat("x", MaxAliasLen), true},
+		{"", false}, {"1prod", false}, {"_prod", false}, {".prod", false}, {"-prod", false},
+		{"v2", false}, {"V10", false}, {"v1.2", false}, {"pro d", false}, {"prod/x", false}, {"prod@1", false},
+		{"prod+b", false}, {"sha256:ab", false}, {"prod\n", false}, {"prod\x00", false}, {"pröd", false},
+		{strings.Repeat("x", MaxAliasLen+1), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.alias, func(t *testing.T) {
+			err := CheckAlias(tt.alias)
+			if (err == nil) != tt.ok {
+				t.Fatalf("CheckAlias(%q) = %v; want ok %v", tt.alias, err, tt.ok)
+			}
+			if err != nil && (!errors.Is(err, ErrInvalidAlias) || !errors.Is(err, ErrInvalidEntry) || !IsPermanent(err)) {
+				t.Fatalf("CheckAlias(%q) = %v; want ErrInvalidAlias, ErrInvalidEntry, permanent", tt.alias, err)
+			}
+			// An alias parses as one after a name, and a refused one
+			// never parses as an alias.
+			r, perr := ParseRef("m@" + tt.alias)
+			if tt.ok && (perr != nil || r.Alias != tt.alias) {
+				t.Fatalf("ParseRef(m@%s) = %+v, %v; want the alias", tt.alias, r, perr)
+			}
+			if !tt.ok && perr == nil && r.Alias != "" {
+				t.Fatalf("ParseRef(m@%s) = alias %q", tt.alias, r.Alias)
+			}
+		})
+	}
 }

@@ -49,6 +49,8 @@ cache_dir="${MODELREG_SEAWEEDFS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelreg/
 
 log() { echo "seaweedfs: $*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=lib/server.sh
+. "$(dirname "$0")/lib/server.sh"
 
 # build prints the path of the weed binary, building it first if needed.
 build() {
@@ -94,9 +96,6 @@ build_locked() {
 	log "built $bin in $(($(date +%s) - start)) s"
 }
 
-# port_free reports whether nothing listens on 127.0.0.1:$1.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # free_ports prints $1 distinct free ports.
 free_ports() {
 	local want=$1 got=() p
@@ -122,9 +121,6 @@ export MODELREG_SEAWEEDFS_DIR=$1
 EOF
 }
 
-# running reports whether the server in directory $1 is alive.
-running() { [ -f "$1/weed.pid" ] && kill -0 "$(cat "$1/weed.pid")" 2>/dev/null; }
-
 # s3_answers reports whether the S3 gateway on port $1 answers requests.
 s3_answers() {
 	local code
@@ -135,7 +131,7 @@ s3_answers() {
 start() {
 	local d=${MODELREG_SEAWEEDFS_DIR:-}
 	if [ -n "$d" ] && running "$d"; then
-		log "already running (pid $(cat "$d/weed.pid"), dir $d)"
+		log "already running (pid $(cat "$d/server.pid"), dir $d)"
 		print_env "$d"
 		return
 	fi
@@ -164,11 +160,11 @@ EOF
 			-master.telemetry=false -master.volumeSizeLimitMB=64 -volume.max=32 \
 			-volume.preStopSeconds=0 -volume.minFreeSpace=256MiB
 	) </dev/null >"$d/weed.log" 2>&1 &
-	echo $! >"$d/weed.pid"
+	echo $! >"$d/server.pid"
 	local i
 	for i in $(seq 1 120); do
 		if s3_answers "${p[6]}"; then
-			log "S3 on http://127.0.0.1:${p[6]} (pid $(cat "$d/weed.pid"), dir $d; stop: scripts/seaweedfs.sh stop)"
+			log "S3 on http://127.0.0.1:${p[6]} (pid $(cat "$d/server.pid"), dir $d; stop: scripts/seaweedfs.sh stop)"
 			print_env "$d"
 			return
 		fi
@@ -189,7 +185,7 @@ stop() {
 	[ -f "$d/ports" ] || die "stop: $d is not a directory made by seaweedfs.sh start"
 	if running "$d"; then
 		local pid
-		pid=$(cat "$d/weed.pid")
+		pid=$(cat "$d/server.pid")
 		# A graceful shutdown takes ~15 s and the data is thrown away: give
 		# SIGTERM a moment, then SIGKILL the whole process group.
 		signal_group TERM "$pid"
@@ -202,19 +198,6 @@ stop() {
 		find /tmp -maxdepth 1 -type s -name "seaweedfs-*-$p.sock" -delete 2>/dev/null || true
 	done
 	rm -rf "$d"
-}
-
-# signal_group sends signal $1 to the process group led by $2.
-signal_group() { kill -"$1" -- "-$2" 2>/dev/null || kill -"$1" "$2" 2>/dev/null || true; }
-
-# wait_gone waits up to $2 seconds for process $1 to exit.
-wait_gone() {
-	local i
-	for i in $(seq 1 $(($2 * 4))); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.25
-	done
-	! kill -0 "$1" 2>/dev/null
 }
 
 case "${1:-}" in

@@ -34,6 +34,7 @@ start_emulator() {
 start_emulator ./scripts/seaweedfs.sh MODELREG_S3
 start_emulator ./scripts/azurite.sh MODELREG_AZURE
 start_emulator ./scripts/fakegcs.sh MODELREG_GCS
+start_emulator ./scripts/distribution.sh MODELREG_OCI
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -43,8 +44,8 @@ fi
 go vet ./...
 CGO_ENABLED=0 go build ./...
 # Only loader/ and loader/ort may load native code; the registry links no cloud SDK.
-if go list -deps ./registry/ ./deploy ./detect ./weights | grep -E 'purego|gocloud\.dev|google\.golang\.org/api'; then
-	echo "registry, deploy, detect or weights depend on native-code or cloud packages (above)" >&2
+if go list -deps ./registry/ ./deploy ./detect ./weights | grep -E 'purego|gocloud\.dev|google\.golang\.org/api|oras\.land'; then
+	echo "registry, deploy, detect or weights depend on native-code, cloud or OCI client packages (above)" >&2
 	exit 1
 fi
 # Only programs that import the catalog embed its models.

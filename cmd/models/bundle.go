@@ -19,16 +19,20 @@ func (a *app) exportBundle(ctx context.Context, args []string) (err error) {
 	fs := a.flags("export")
 	out := fs.String("o", "", `bundle file to write ("-": standard output)`)
 	gz := fs.Bool("gzip", false, "compress with gzip (the default when -o ends in .gz or .tgz)")
+	layout := fs.String("oci-layout", "", "write an OCI image layout `DIR` instead of a bundle (one artifact per model)")
 	names, err := parse(fs, args, 1, math.MaxInt)
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		return usagef("export: -o FILE is required")
+	if (*out == "") == (*layout == "") {
+		return usagef("export: -o FILE is required (or --oci-layout DIR, not both)")
 	}
 	reg, err := a.registry(nil)
 	if err != nil {
 		return err
+	}
+	if *layout != "" {
+		return a.exportLayout(ctx, reg, *layout, names)
 	}
 	opts := &registry.ExportOptions{Gzip: *gz || strings.HasSuffix(*out, ".gz") || strings.HasSuffix(*out, ".tgz")}
 	var rep *registry.ExportReport
@@ -78,6 +82,9 @@ func (a *app) importBundle(ctx context.Context, args []string) error {
 	reg, err := a.registry(nil)
 	if err != nil {
 		return err
+	}
+	if isLayout(pos[0]) {
+		return a.importLayout(ctx, reg, pos[0], &registry.ImportOptions{Dir: *dir, Overwrite: *overwrite})
 	}
 	src, closeSrc, err := a.openInput(pos[0])
 	if err != nil {

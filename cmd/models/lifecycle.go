@@ -83,6 +83,9 @@ func (a *app) printFlush(rep *registry.FlushReport) {
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(a.stdout, "kept %s (in use)\n", s)
 	}
+	for _, s := range rep.Aliased {
+		fmt.Fprintf(a.stdout, "kept %s\n", s)
+	}
 	fmt.Fprintf(a.stdout, "%s %d models, %s\n", verb, len(rep.Models), sizeText(rep.Bytes))
 }
 
@@ -90,6 +93,7 @@ func (a *app) delete(ctx context.Context, args []string) error {
 	fs := a.flags("delete")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	keepRemote := fs.Bool("keep-remote", false, "delete only the local copy and the manifest entry, not the remote copy")
+	dropAliases := fs.Bool("drop-aliases", false, "also remove the aliases that point at the version (else it is not deleted)")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -98,7 +102,7 @@ func (a *app) delete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := reg.Delete(ctx, pos[0], &registry.DeleteOptions{Force: *yes, KeepRemote: *keepRemote, Confirm: a.confirm})
+	rep, err := reg.Delete(ctx, pos[0], &registry.DeleteOptions{Force: *yes, KeepRemote: *keepRemote, DropAliases: *dropAliases, Confirm: a.confirm})
 	if rep != nil && rep.Confirmed {
 		a.printDelete(rep)
 	}
@@ -116,6 +120,9 @@ func (a *app) delete(ctx context.Context, args []string) error {
 func (a *app) printDelete(rep *registry.DeleteReport) {
 	if rep.EntryRemoved {
 		fmt.Fprintf(a.stdout, "removed %s from %s\n", rep.Model, redact.String(rep.Manifest))
+		for _, al := range rep.AliasesRemoved {
+			fmt.Fprintf(a.stdout, "removed alias %s\n", al)
+		}
 	} else {
 		fmt.Fprintf(a.stdout, "kept %s in %s\n", rep.Model, redact.String(rep.Manifest))
 	}
@@ -154,6 +161,9 @@ func (a *app) confirm(p *registry.DeletePlan) bool {
 	}
 	if p.KeepReason != "" {
 		fmt.Fprintf(a.stderr, "  (remote copy left: %s)\n", redact.String(p.KeepReason))
+	}
+	for _, al := range p.Aliases {
+		fmt.Fprintf(a.stderr, "  alias %s@%s\n", p.Model.BaseName, al)
 	}
 	fmt.Fprint(a.stderr, "Delete? [y/N] ")
 	line, _ := bufio.NewReader(a.stdin).ReadString('\n')

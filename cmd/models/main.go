@@ -11,7 +11,8 @@
 //	find NAME
 //	download (pull) [--force] [--ignore-size] [transfer flags] NAME...
 //	flush NAME... | --old [--keep N] | --dir DIR | --all   [--dry-run]
-//	delete (rm) [--yes] [--keep-remote] NAME
+//	delete (rm) [--yes] [--keep-remote] [--drop-aliases] NAME
+//	alias set NAME@VERSION ALIAS | alias rm NAME@ALIAS | alias ls [--json] [NAME]
 //	init DIR
 //	register [record flags] NAME
 //	publish [record flags] [--force] NAME FILE
@@ -51,6 +52,13 @@
 // when the entry gives one, is still checked) and logs a warning naming
 // the entry, the file and both sizes. Other commands still hold the copy
 // to the stated size until the entry is corrected.
+//
+// alias set points a movable name at a version (models alias set
+// yolox@1.2 prod; then yolox@prod works wherever a name does, with no
+// network), moving it if it exists; alias rm removes it and alias ls lists
+// aliases with the versions they point at. list shows each version's
+// aliases. delete refuses a version that aliases point at unless
+// --drop-aliases, and flush keeps such versions ("kept NAME (alias A)").
 //
 // runtime install downloads ONNX Runtime (npm's onnxruntime-node tarball,
 // pinned by sha256, or an official release tarball given by --url and
@@ -104,7 +112,9 @@ import (
 	_ "github.com/modelreg/modelreg/registry/blobmanager"
 	_ "github.com/modelreg/modelreg/registry/filemanager"
 	_ "github.com/modelreg/modelreg/registry/gdrivemanager"
+	_ "github.com/modelreg/modelreg/registry/hfmanager"
 	_ "github.com/modelreg/modelreg/registry/httpmanager"
+	_ "github.com/modelreg/modelreg/registry/ocimanager"
 )
 
 func main() {

@@ -21,6 +21,7 @@ type record struct {
 	Path       string          `json:"path,omitempty"`
 	Downloaded *bool           `json:"downloaded"` // null for manager-less models
 	Error      string          `json:"error,omitempty"`
+	Aliases    []string        `json:"aliases,omitempty"` // the aliases that point at it
 	Entry      *registry.Model `json:"entry"`
 }
 
@@ -66,16 +67,19 @@ func (a *app) list(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stderr, "models: warning: %s\n", redact.String(fmt.Sprint(w)))
 	}
 	recs := make([]record, len(models))
+	aliases := aliasesByModel(ctx, reg)
 	for i, m := range models {
 		recs[i] = a.record(ctx, reg, m)
+		recs[i].Aliases = aliases[m.Name()]
 	}
 	if *asJSON {
 		return a.printJSON(recs)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tDOWNLOADED\tSIZE\tTAGS\tMANIFEST")
+	fmt.Fprintln(tw, "NAME\tDOWNLOADED\tSIZE\tALIASES\tTAGS\tMANIFEST")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, downloadedText(r), sizeText(entrySize(r.Entry)), strings.Join(r.Entry.Tags, ","), r.Manifest)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, downloadedText(r), sizeText(entrySize(r.Entry)), listText(r.Aliases),
+			strings.Join(r.Entry.Tags, ","), r.Manifest)
 	}
 	return tw.Flush()
 }
@@ -207,3 +211,11 @@ func (a *app) verify(ctx context.Context, args []string) error {
 }
 
 var errDeclined = errors.New("not confirmed; nothing deleted")
+
+// listText joins ss with commas, "-" when empty.
+func listText(ss []string) string {
+	if len(ss) == 0 {
+		return "-"
+	}
+	return strings.Join(ss, ",")
+}

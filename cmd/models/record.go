@@ -26,7 +26,7 @@ func (f *recordFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.author, "author", "", "author `NAME`")
 	fs.StringVar(&f.license, "license", "", "license `ID`, such as Apache-2.0")
 	fs.StringVar(&f.source, "source", "", "provenance `URL`")
-	fs.StringVar(&f.managerType, "manager-type", "", "manager `TYPE`, such as https, file, gdrive, s3, gs or azblob")
+	fs.StringVar(&f.managerType, "manager-type", "", "manager `TYPE`, such as https, file, gdrive, hf, s3, gs, azblob or oci")
 	fs.StringVar(&f.managerConfig, "manager-config", "", "manager config, a `JSON` object")
 	fs.StringVar(&f.url, "url", "", "download `URL` (an ETA-style manager)")
 	fs.StringVar(&f.tags, "tags", "", "comma-separated `TAGS`")
@@ -44,6 +44,9 @@ func (f *recordFlags) model(name string) (*registry.Model, error) {
 	ref, err := registry.ParseRef(name)
 	if err != nil || ref.Digest != "" {
 		return nil, usagef("bad model name %q", name)
+	}
+	if ref.Alias != "" {
+		return nil, usagef("bad model name %q: %q names an alias (it starts with a letter); a version starts with a digit, or v and a digit ('models alias set' sets aliases)", name, ref.Alias)
 	}
 	m := &registry.Model{BaseName: ref.Name, Version: ref.Version, BaseFilename: f.filename, Description: f.description,
 		Author: f.author, License: f.license, Source: f.source, SHA256: f.sha, Tags: splitComma(f.tags)}
@@ -162,6 +165,9 @@ func (a *app) publish(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "uploaded %s to %s\n", rep.Model.Name(), redact.String(rep.Key))
 	default:
 		fmt.Fprintf(a.stdout, "not uploaded: the %s manager cannot upload; upload the file yourself\n", rep.Model.Manager.Type)
+	}
+	if rep.Manager != nil && m.Manager != nil && string(rep.Manager.Config) != string(m.Manager.Config) {
+		fmt.Fprintf(a.stdout, "pinned: manager config %s\n", redact.String(string(rep.Manager.Config)))
 	}
 	fmt.Fprintf(a.stdout, "registered %s (%d bytes, sha256 %s) in %s\n", rep.Model.Name(), rep.Model.Size(), rep.Model.SHA256, rep.Model.ManifestPath())
 	return nil

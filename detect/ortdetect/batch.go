@@ -14,11 +14,11 @@ import (
 const DefaultMaxBatch = 8
 
 // dynamicBatch reports whether the model takes any number of images per run:
-// its input's first dimension is dynamic, and so is every output's, so that
-// the outputs hold one item per image.
+// its only input, a float32 image, has a dynamic first dimension, and so
+// does every output, so that the outputs hold one item per image.
 func dynamicBatch(s *ort.Session) bool {
 	ins, outs := s.Inputs(), s.Outputs()
-	if len(ins) != 1 || len(ins[0].Shape) == 0 || ins[0].Shape[0] >= 0 {
+	if len(ins) != 1 || ins[0].ElementType != ort.Float || len(ins[0].Shape) == 0 || ins[0].Shape[0] >= 0 {
 		return false
 	}
 	for _, o := range outs {
@@ -98,6 +98,7 @@ func (s *slot) detectBatch(ctx context.Context, d *Detector, imgs []image.Image,
 	}()
 	if s.btensors == nil {
 		s.btensors = make([]detect.Tensor, len(outs))
+		s.bconv = make([][]float32, len(outs))
 	}
 	defer clear(s.btensors) // drop the views of memory closed above
 	for i, o := range outs {
@@ -106,7 +107,12 @@ func (s *slot) detectBatch(ctx context.Context, d *Detector, imgs []image.Image,
 			return all, &detect.ShapeError{Decoder: pipe.Config().Decoder, Tensor: s.tensors[i].Name, Got: shape,
 				Want: fmt.Sprintf("batch dimension %d, the number of images run", n)}
 		}
-		s.btensors[i] = detect.Tensor{Name: s.tensors[i].Name, Shape: shape, Data: o.Float32s()}
+		data := o.Float32s()
+		if o.ElementType() != ort.Float {
+			s.bconv[i] = toFloat32(o, s.bconv[i])
+			data = s.bconv[i]
+		}
+		s.btensors[i] = detect.Tensor{Name: s.tensors[i].Name, Shape: shape, Data: data}
 	}
 	for i := range imgs {
 		k := len(all)

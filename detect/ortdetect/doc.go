@@ -14,6 +14,23 @@
 // Registering is all init does; the ONNX Runtime library is loaded when the
 // first model is.
 //
+// # Model inputs and outputs
+//
+// Besides the image, a model may take the extra inputs its config declares
+// (detect.Config.ExtraInputs: PaddleDetection's im_shape and scale_factor,
+// RT-DETR's orig_target_sizes), float32 or int64 [1,2] tensors that each
+// Detect call fills from the image's geometry; a model with extra inputs
+// runs DetectAll one image at a time. The image input is float32, or uint8
+// (the raw pixels of a TF Object Detection API graph's image_tensor, for a
+// config that leaves them as they are: scale 1, mean 0, std 1; such models
+// also run DetectAll one image at a time). Outputs are float32, or int64 or
+// int32 (RT-DETR's labels), which are converted to float32 for the
+// decoders. When the deployment config leaves out the input's width and
+// height, they are read from the model's graph; a model whose image input
+// has a dynamic size ([1,3,?,?]) then fails to load with a
+// [*detect.ConfigError] that asks for them, and with them runs at that
+// size.
+//
 // # Concurrency
 //
 // A Detector is safe for concurrent use. It holds one or more ONNX Runtime

@@ -24,7 +24,9 @@ const Type = "onnxruntime/detector"
 func init() { deploy.Register(Type, fromDeployment) }
 
 // Config is the deployment config of an "onnxruntime/detector": a
-// [detect.Config] plus the model file.
+// [detect.Config] plus the model file. Unlike in a detect.Config, the
+// input's width and height may both be left out: they are then the model's
+// (see [Config.Validate]).
 type Config struct {
 	// Model is the ONNX file among the model's files. Default: the only
 	// .onnx file.
@@ -70,15 +72,18 @@ func fromDeployment(ctx context.Context, req *deploy.Request) (deploy.Model, err
 	if err != nil {
 		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
 	}
-	pipe, err := detect.LoadPipeline(cfg.Config, os.DirFS(filepath.Dir(file.Path)))
-	if err != nil {
-		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
-	}
 	blob, err := weights.Open(file.Path, &weights.Options{Size: file.Size, SHA256: file.SHA256})
 	if err != nil {
 		return nil, err
 	}
 	defer blob.Close() // sessions keep their own copy of the model
+	if cfg.Config, err = withModelSize(cfg.Config, blob.Bytes()); err != nil {
+		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
+	}
+	pipe, err := detect.LoadPipeline(cfg.Config, os.DirFS(filepath.Dir(file.Path)))
+	if err != nil {
+		return nil, fmt.Errorf("ortdetect: model %q: %w", req.Name, err)
+	}
 	return New(ctx, lib, blob.Bytes(), pipe, &Options{Threads: req.Options.Threads,
 		Sessions: req.Options.Sessions, Providers: providers(req.Options.Providers), Logger: req.Logger,
 		CacheDir: req.CacheDir, ModelSHA256: file.SHA256})

@@ -16,9 +16,12 @@ import (
 type slot struct {
 	sess    *ort.Session
 	in      []float32
-	inputs  []*ort.Value
+	in8     []uint8         // the image input when the model takes uint8; nil otherwise
+	inputs  []*ort.Value    // the image and the extra inputs, in the model's order
+	extras  []extraInput    // the extra inputs' buffers, in the config's order
 	outputs []*ort.Value    // nil entries: dynamic shape, allocated by ONNX Runtime
 	tensors []detect.Tensor // views of outputs for the decoder
+	conv    [][]float32     // per output: float32 copy of an integer output, nil for float outputs
 
 	// Batched runs (DetectAll on a model with a dynamic batch dimension),
 	// made on first use.
@@ -27,6 +30,7 @@ type slot struct {
 	batchArgs [1]*ort.Value     // the inputs of Run
 	geoms     []detect.Geometry // one per image of the batch
 	btensors  []detect.Tensor   // views of the batch outputs for the decoder
+	bconv     [][]float32       // float32 copies of the batch's integer outputs
 }
 
 func newSlot(sess *ort.Session, pipe *detect.Pipeline) (_ *slot, err error) {
@@ -36,14 +40,12 @@ func newSlot(sess *ort.Session, pipe *detect.Pipeline) (_ *slot, err error) {
 			s.close()
 		}
 	}()
-	in, err := ort.NewTensor(pipe.InputShape(1), s.in)
-	if err != nil {
-		return nil, fmt.Errorf("ortdetect: input tensor: %w", err)
+	if err := s.newInputs(pipe); err != nil {
+		return nil, err
 	}
-	s.inputs = []*ort.Value{in}
 	for _, o := range sess.Outputs() {
-		if o.ElementType != ort.Float {
-			return nil, fmt.Errorf("ortdetect: output %q is %v, want float32: %w", o.Name, o.ElementType, detect.ErrShape)
+		if !convertible(o.ElementType) {
+			return nil, fmt.Errorf("ortdetect: output %q is %v, want float32, int64 or int32: %w", o.Name, o.ElementType, detect.ErrShape)
 		}
 		v, t, err := preallocate(o)
 		if err != nil {
@@ -51,24 +53,36 @@ func newSlot(sess *ort.Session, pipe *detect.Pipeline) (_ *slot, err error) {
 		}
 		s.outputs = append(s.outputs, v)
 		s.tensors = append(s.tensors, t)
+		var conv []float32
+		if o.ElementType != ort.Float {
+			conv = []float32{} // non-nil: grown by the first run
+		}
+		s.conv = append(s.conv, conv)
 	}
 	return s, nil
 }
 
 // preallocate returns a pre-allocated output for a fixed shape, or nil
-// for a dynamic one.
-func preallocate(o ort.IOInfo) (*ort.Value, detect.Tensor, error) {
-	t := detect.Tensor{Name: o.Name, Shape: o.Shape}
+// for a dynamic one; t.Data has its length.
+func preallocate(o ort.IOInfo) (v *ort.Value, t detect.Tensor, err error) {
+	t = detect.Tensor{Name: o.Name, Shape: o.Shape}
 	for _, d := range o.Shape {
 		if d < 0 {
 			return nil, t, nil
 		}
 	}
-	v, err := ort.NewEmptyTensor[float32](o.Shape)
+	switch o.ElementType {
+	case ort.Int64:
+		v, err = ort.NewEmptyTensor[int64](o.Shape)
+	case ort.Int32:
+		v, err = ort.NewEmptyTensor[int32](o.Shape)
+	default:
+		v, err = ort.NewEmptyTensor[float32](o.Shape)
+	}
 	if err != nil {
 		return nil, t, fmt.Errorf("ortdetect: output %q: %w", o.Name, err)
 	}
-	t.Data = v.Float32s()
+	t.Data = v.Float32s() // nil for an integer output, converted after each run
 	return v, t, nil
 }
 
@@ -78,13 +92,21 @@ func (s *slot) detect(ctx context.Context, pipe *detect.Pipeline, img image.Imag
 	if err != nil {
 		return nil, err
 	}
+	if s.in8 != nil {
+		s.toUint8()
+	}
+	s.fillExtras(pipe, geom)
 	outs, err := s.sess.Run(ctx, s.inputs, s.outputs)
 	if err != nil {
 		return nil, runError(ctx, err)
 	}
 	defer s.releaseDynamic(outs)
 	for i, o := range outs {
-		if s.outputs[i] == nil {
+		switch {
+		case s.conv[i] != nil:
+			s.conv[i] = toFloat32(o, s.conv[i])
+			s.tensors[i] = detect.Tensor{Name: s.tensors[i].Name, Shape: o.Shape(), Data: s.conv[i]}
+		case s.outputs[i] == nil:
 			s.tensors[i] = detect.Tensor{Name: s.tensors[i].Name, Shape: o.Shape(), Data: o.Float32s()}
 		}
 	}
@@ -103,7 +125,9 @@ func (s *slot) releaseDynamic(outs []*ort.Value) {
 	for i, o := range outs {
 		if s.outputs[i] == nil && o != nil {
 			o.Close()
-			s.tensors[i].Data = nil
+			if s.conv[i] == nil {
+				s.tensors[i].Data = nil
+			}
 		}
 	}
 }
@@ -111,7 +135,9 @@ func (s *slot) releaseDynamic(outs []*ort.Value) {
 func (s *slot) close() error {
 	var errs []error
 	for _, v := range s.inputs {
-		errs = append(errs, v.Close())
+		if v != nil { // nil: a slot whose making failed
+			errs = append(errs, v.Close())
+		}
 	}
 	for _, v := range s.outputs {
 		if v != nil {

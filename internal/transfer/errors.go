@@ -51,11 +51,17 @@ type MismatchError struct {
 	GotSize  int64  // -1 when not known
 	Want     string // expected sha256, lower-case hex; "" when unknown
 	Got      string // sha256 of the bytes received; "" when not computed
+	// Announced is true when Got is the sha256 the source announced
+	// ([Info].SHA256) rather than one computed from bytes received.
+	Announced bool
 }
 
 func (e *MismatchError) Error() string {
 	if e.WantSize >= 0 && e.WantSize != e.GotSize {
 		return fmt.Sprintf("transfer: size %d, want %d", e.GotSize, e.WantSize)
+	}
+	if e.Announced {
+		return fmt.Sprintf("transfer: the source announces sha256 %s, want %s", e.Got, e.Want)
 	}
 	return fmt.Sprintf("transfer: sha256 %s, want %s", e.Got, e.Want)
 }

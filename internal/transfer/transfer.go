@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,12 @@ type Info struct {
 	Size    int64     // -1 when unknown
 	ETag    string    // "" when unknown
 	ModTime time.Time // zero when unknown
+	// SHA256 is the sha256 (hex) the source announces for the object's
+	// bytes (a Hugging Face Hub LFS file's X-Linked-Etag); "" when it
+	// announces none. Without [Request].SHA256 the bytes are verified
+	// against it; with one, a different announcement fails the download
+	// before any byte is read.
+	SHA256 string
 }
 
 // Source is the object to download. Implementations are safe for concurrent
@@ -203,6 +210,9 @@ func Fetch(ctx context.Context, req *Request, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req, err = announced(req, info); err != nil {
+		return nil, err
+	}
 	size := info.Size
 	if req.Size >= 0 {
 		if size >= 0 && size != req.Size {
@@ -213,6 +223,25 @@ func Fetch(ctx context.Context, req *Request, opts *Options) (*Result, error) {
 		return nil, &TooLargeError{Limit: o.MaxSize, Size: size}
 	}
 	return fetchOwned(ctx, req, &o, info, size)
+}
+
+// announced returns req expecting the sha256 the source announces when req
+// expects none, and a [MismatchError] when the two differ: the source now
+// holds other bytes than the caller expects (a moved branch, a replaced
+// object), known before any byte is read.
+func announced(req *Request, info Info) (*Request, error) {
+	switch {
+	case info.SHA256 == "":
+		return req, nil
+	case req.SHA256 == "":
+		r := *req
+		r.SHA256 = strings.ToLower(info.SHA256)
+		return &r, nil
+	case !strings.EqualFold(req.SHA256, info.SHA256):
+		return nil, &MismatchError{WantSize: req.Size, GotSize: info.Size, Want: strings.ToLower(req.SHA256),
+			Got: strings.ToLower(info.SHA256), Announced: true}
+	}
+	return req, nil
 }
 
 // fetchOwned takes ownership of the partial download and runs the job.

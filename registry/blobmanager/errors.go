@@ -79,8 +79,9 @@ func (m *Manager) scheme() string {
 
 // SetAnswerTimeout sets how long m waits for the store to answer one
 // request; 0 means [DefaultAnswerTimeout], and a negative value waits as
-// long as the context allows. Downloads and uploads in progress are not
-// bounded by it, only their start. Call it before using m.
+// long as the context allows. A download in progress is not bounded by
+// it, only its start; an upload bounds each wait for the store by it. Call
+// it before using m.
 func (m *Manager) SetAnswerTimeout(d time.Duration) { m.answer = d }
 
 func (m *Manager) answerTimeout() time.Duration {

@@ -80,6 +80,7 @@ func TestUnreachableIsNotNotFound(t *testing.T) {
 				"Delete":        func(ctx context.Context) error { return m.Delete(ctx, "m.onnx") },
 				"Download":      func(ctx context.Context) error { return m.Download(ctx, "m.onnx", io.Discard) },
 				"DownloadRange": func(ctx context.Context) error { return m.DownloadRange(ctx, "m.onnx", 0, 10, io.Discard) },
+				"Upload":        func(ctx context.Context) error { return m.Upload(ctx, "m.onnx", strings.NewReader("model"), 5) },
 			}
 			for op, fn := range ops {
 				start := time.Now()

@@ -85,7 +85,9 @@ func rangeError(key string, off, n, size int64) error {
 }
 
 // Upload stores the bytes of r at key, replacing any object there, with
-// Content-Type application/octet-stream. The object becomes visible only
+// Content-Type application/octet-stream. Each wait for the store (to take
+// a part, to answer at the end) is bounded by the answer timeout, which
+// gives an [*AnswerTimeoutError]; reading r is not bounded. The object becomes visible only
 // when the whole of r has been stored: on a read error, a cancelled
 // context, or when size >= 0 and r holds a different number of bytes, the
 // write is aborted and the previous object (or none) stays.
@@ -95,17 +97,23 @@ func (m *Manager) Upload(ctx context.Context, key string, r io.Reader, size int6
 	if err != nil {
 		return err
 	}
-	wctx, abort := context.WithCancel(ctx)
-	defer abort()
-	bw, err := b.NewWriter(wctx, key, &blob.WriterOptions{ContentType: ContentType})
-	if err != nil {
-		return wrap(ctx, key, err)
+	wctx, watch, release := m.watchStore(ctx)
+	defer release()
+	var bw *blob.Writer
+	if err := watch.call(func() (err error) {
+		bw, err = b.NewWriter(wctx, key, &blob.WriterOptions{ContentType: ContentType})
+		return err
+	}); err != nil {
+		return m.wrapAnswer(ctx, "upload", key, err, watch.timedOut())
 	}
-	if err := fill(ctx, bw, r, size); err != nil {
-		abort() // before Close, so that Close discards what was written
-		return errors.Join(wrap(ctx, key, err), closeAborted(bw))
+	if err := fill(ctx, watchedWriter{bw, watch}, r, size); err != nil {
+		release() // before Close, so that Close discards what was written
+		return errors.Join(m.wrapAnswer(ctx, "upload", key, err, watch.timedOut()), closeAborted(bw))
 	}
-	return wrap(ctx, key, bw.Close())
+	if err := watch.call(bw.Close); err != nil {
+		return m.wrapAnswer(ctx, "upload", key, err, watch.timedOut())
+	}
+	return nil
 }
 
 // fill copies r to w, checking that it holds size bytes when size >= 0.

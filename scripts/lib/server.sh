@@ -1,5 +1,6 @@
-# server.sh: the process and port helpers that scripts/azurite.sh and
-# scripts/fakegcs.sh share (sourced; the caller defines log and die).
+# server.sh: the process and port helpers that the test-server scripts
+# (seaweedfs.sh, azurite.sh, fakegcs.sh, distribution.sh) share (sourced;
+# the caller defines log and die).
 
 # port_free reports whether nothing listens on 127.0.0.1:$1.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
