@@ -78,7 +78,7 @@ func TestCatalogDownloads(t *testing.T) {
 				t.Errorf("%s: sha256 %s size %d; want %s %d", f.Path, got, len(data), f.SHA256, f.Size)
 			}
 		}
-		ok, err := reg.IsDownloaded(ctx, name, true)
+		ok, err := reg.IsDownloaded(ctx, name, &registry.DownloadedOptions{Rehash: true})
 		if err != nil || !ok {
 			t.Errorf("IsDownloaded(%s, verify) = %v, %v; want true", name, ok, err)
 		}

@@ -102,7 +102,7 @@ func TestAliasResolveOffline(t *testing.T) {
 	if err != nil || p != m.Path() {
 		t.Fatalf("Find(m@prod) = %q, %v; want %q", p, err, m.Path())
 	}
-	if ok, err := r.IsDownloaded(ctx, "m@prod", true); !ok || err != nil {
+	if ok, err := r.IsDownloaded(ctx, "m@prod", &DownloadedOptions{Rehash: true}); !ok || err != nil {
 		t.Errorf("IsDownloaded(m@prod) = %v, %v", ok, err)
 	}
 	if err := r.Verify(ctx, "m@prod"); err != nil {
@@ -349,7 +349,7 @@ func TestFlushKeepsAliased(t *testing.T) {
 	present := func() string {
 		var have []string
 		for _, v := range []string{"1.0", "1.2", "2.0", "beta"} {
-			if ok, _ := r.IsDownloaded(ctx, "m@"+v, false); ok {
+			if ok, _ := r.IsDownloaded(ctx, "m@"+v, nil); ok {
 				have = append(have, v)
 			}
 		}

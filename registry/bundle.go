@@ -218,7 +218,7 @@ func treeFiles(root string, m *Model) ([]File, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		switch {
-		case rel == MarkerFile || listed[rel] || stamp.IsStamp(d.Name()):
+		case rel == markerFile || listed[rel] || stamp.IsStamp(d.Name()):
 			return nil
 		case !d.Type().IsRegular():
 			return fmt.Errorf("%s is not a regular file: %w", p, ErrNotSupported)

@@ -65,7 +65,7 @@ func TestCrashDuringFlush(t *testing.T) {
 		for range lines {
 		}
 		cmd.Wait()
-		ok, err := r.IsDownloaded(t.Context(), "flat", false)
+		ok, err := r.IsDownloaded(t.Context(), "flat", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -709,7 +709,7 @@ func crashCheck(t *testing.T, fx *crashFixture, committed map[string]bool) (corr
 		if err != nil {
 			t.Fatal(err)
 		}
-		fast, err := r.IsDownloaded(ctx, m.name, false)
+		fast, err := r.IsDownloaded(ctx, m.name, nil)
 		if err != nil {
 			t.Errorf("IsDownloaded(%s, false): %v", m.name, err)
 		}
@@ -720,7 +720,7 @@ func crashCheck(t *testing.T, fx *crashFixture, committed map[string]bool) (corr
 				continue
 			}
 		}
-		verified, err := r.IsDownloaded(ctx, m.name, true)
+		verified, err := r.IsDownloaded(ctx, m.name, &registry.DownloadedOptions{Rehash: true})
 		if err != nil {
 			t.Errorf("IsDownloaded(%s, true): %v", m.name, err)
 		}
@@ -753,7 +753,7 @@ func crashRerun(t *testing.T, fx *crashFixture) {
 			t.Errorf("rerun of %s: %v", m.name, err)
 			continue
 		}
-		if ok, err := r.IsDownloaded(ctx, m.name, true); !ok || err != nil {
+		if ok, err := r.IsDownloaded(ctx, m.name, &registry.DownloadedOptions{Rehash: true}); !ok || err != nil {
 			t.Errorf("after the rerun, IsDownloaded(%s, true) = %v, %v", m.name, ok, err)
 		}
 		if err := r.Verify(ctx, m.name); err != nil {

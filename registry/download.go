@@ -25,6 +25,7 @@ const (
 	EventExtract                   // an archive is being extracted
 	EventDone                      // the model is in place at Path
 	EventWait                      // no byte arrives: Waiting says what the transfer waits for
+	EventRestart                   // the source ignored a range request: Dropped bytes were dropped, the file restarts from 0
 )
 
 // String returns the kind's name ("start", "progress", ...).
@@ -42,6 +43,8 @@ func (k EventKind) String() string {
 		return "done"
 	case EventWait:
 		return "wait"
+	case EventRestart:
+		return "restart"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -65,6 +68,11 @@ type Event struct {
 	TimeLeft time.Duration
 	Retries  int   // parts retried or restarted (lost connections, stalls) so far
 	Resumed  int64 // bytes kept from an earlier, interrupted download
+	// Dropped is set for EventRestart: the bytes of a resumed download
+	// dropped because the source answered a range request with the whole
+	// file; the transfer restarts from byte 0 as one stream, with Resumed
+	// 0 and a Rate that counts only the bytes received since.
+	Dropped int64
 	// Waiting says what the transfer waits for while no byte arrives
 	// ("the source's answer", "a retry"): set for EventWait, when it
 	// starts waiting, and for EventProgress while it waits.

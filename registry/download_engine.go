@@ -132,7 +132,7 @@ func (r *Registry) transferFrom(ctx context.Context, m *Model, spec ManagerSpec,
 // engineFetch downloads src to dest with the transfer engine.
 func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest string, w want, p *progress, failUnreachable bool) error {
 	p.file, p.total = w.name, w.size
-	started, waiting := false, ""
+	started, waiting, dropped := false, "", int64(0)
 	eo := *p.engine
 	eo.FailUnreachable = failUnreachable
 	req := &transfer.Request{
@@ -155,6 +155,11 @@ func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest s
 				started, p.total = true, tp.Total
 				p.emit(Event{Kind: EventStart, Resumed: tp.Resumed})
 			}
+			if tp.Dropped != dropped {
+				dropped = tp.Dropped
+				r.log.Info("download restarts from 0: the source ignored a range request", "file", w.name, "dropped_bytes", tp.Dropped)
+				p.emit(Event{Kind: EventRestart, Dropped: tp.Dropped, Done: tp.Done})
+			}
 			p.emit(Event{Kind: EventProgress, Done: tp.Done, Rate: tp.Rate, TimeLeft: tp.ETA, Retries: tp.Retries, Resumed: tp.Resumed, Waiting: tp.Waiting})
 		},
 	}
@@ -168,8 +173,8 @@ func (r *Registry) engineFetch(ctx context.Context, src *rangeSource, id, dest s
 		p.emit(Event{Kind: EventProgress, Done: res.Size})
 	}
 	p.emit(Event{Kind: EventVerify, Done: res.Size})
-	if res.Resumed > 0 || res.Retries > 0 {
-		r.log.Info("download resumed or retried", "file", w.name, "resumed_bytes", res.Resumed, "part_retries", res.Retries)
+	if res.Resumed > 0 || res.Retries > 0 || res.Dropped > 0 {
+		r.log.Info("download resumed or retried", "file", w.name, "resumed_bytes", res.Resumed, "dropped_bytes", res.Dropped, "part_retries", res.Retries)
 	}
 	return nil
 }

@@ -192,7 +192,7 @@ func TestEngineDownloadResumes(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled Download = %v", err)
 			}
-			if ok, _ := reg.IsDownloaded(t.Context(), "m", false); ok {
+			if ok, _ := reg.IsDownloaded(t.Context(), "m", nil); ok {
 				t.Fatal("a cancelled download counts as downloaded")
 			}
 			first := s.served.Load()
@@ -249,7 +249,7 @@ func TestEngineDownloadErrors(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Fatalf("Download = %v; want %v", err, tt.wantErr)
 			}
-			if ok, _ := reg.IsDownloaded(t.Context(), tt.name, true); ok != (tt.wantErr == nil) {
+			if ok, _ := reg.IsDownloaded(t.Context(), tt.name, &registry.DownloadedOptions{Rehash: true}); ok != (tt.wantErr == nil) {
 				t.Errorf("IsDownloaded = %v", ok)
 			}
 		})

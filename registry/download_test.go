@@ -59,7 +59,7 @@ func TestDownloadVerifies(t *testing.T) {
 					t.Fatalf("Download error = %v; want %v (DigestError %v)", err, tt.wantErr, tt.digest)
 				}
 				assertNoFiles(t, d)
-				if ok, _ := r.IsDownloaded(t.Context(), "m", false); ok {
+				if ok, _ := r.IsDownloaded(t.Context(), "m", nil); ok {
 					t.Error("IsDownloaded after a failed download")
 				}
 				return
@@ -70,7 +70,7 @@ func TestDownloadVerifies(t *testing.T) {
 			if got := fmt.Sprint(events); got != "[start progress verify done]" {
 				t.Errorf("events = %s", got)
 			}
-			if ok, err := r.IsDownloaded(t.Context(), "m", true); !ok || err != nil {
+			if ok, err := r.IsDownloaded(t.Context(), "m", &DownloadedOptions{Rehash: true}); !ok || err != nil {
 				t.Errorf("IsDownloaded = %v, %v", ok, err)
 			}
 			if err := r.Verify(t.Context(), "m"); err != nil {
@@ -104,7 +104,7 @@ func TestDownloadTruncatedFileOnDiskIsNotDownloaded(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newTestRegistry(t, nil, d)
-	if ok, _ := r.IsDownloaded(t.Context(), "m", false); ok {
+	if ok, _ := r.IsDownloaded(t.Context(), "m", nil); ok {
 		t.Fatal("truncated file counts as downloaded")
 	}
 	if _, err := r.Download(t.Context(), "m", nil); err != nil {
@@ -207,7 +207,7 @@ func TestDownloadMirrors(t *testing.T) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
 	}
-	if ok, _ := r.IsDownloaded(t.Context(), "m", true); !ok {
+	if ok, _ := r.IsDownloaded(t.Context(), "m", &DownloadedOptions{Rehash: true}); !ok {
 		t.Error("a failed forced download destroyed the good copy")
 	}
 }
@@ -233,7 +233,7 @@ func TestDownloadMultiFile(t *testing.T) {
 	if err := os.Truncate(lf[1].Path, 10); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := r.IsDownloaded(t.Context(), "multi", false); ok {
+	if ok, _ := r.IsDownloaded(t.Context(), "multi", nil); ok {
 		t.Error("model with a truncated file counts as downloaded")
 	}
 }

@@ -71,7 +71,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ok, _ := reg.IsDownloaded(ctx, "toy@1.10", true)
+	ok, _ := reg.IsDownloaded(ctx, "toy@1.10", &registry.DownloadedOptions{Rehash: true})
 	fmt.Println(filepath.Base(path), ok)
 	_, err = reg.Get(ctx, "tyo")
 	fmt.Println(err)

@@ -21,9 +21,9 @@ import (
 	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
-// MarkerFile is written inside an extracted archive's directory once the
+// markerFile is written inside an extracted archive's directory once the
 // extraction is complete; without it the model does not count as downloaded.
-const MarkerFile = ".modelreg-complete"
+const markerFile = ".modelreg-complete"
 
 // extract unpacks the archive at src (which may be a temp file) into the
 // model's directory, replacing any previous extraction.
@@ -46,7 +46,7 @@ func (r *Registry) extract(ctx context.Context, m *Model, src string, p *progres
 		r.stamp(filepath.Join(root, filepath.FromSlash(f.Path)), f.SHA256)
 	}
 	data, _ := json.Marshal(mk)
-	if err := os.WriteFile(filepath.Join(root, MarkerFile), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, markerFile), data, 0o644); err != nil {
 		return err
 	}
 	return replaceDir(root, dest)

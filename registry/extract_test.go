@@ -103,7 +103,7 @@ func TestExtractArchive(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(d, VersionedFilename(tt.file, tt.version))); !os.IsNotExist(err) {
 				t.Errorf("archive kept despite delete_archive: %v", err)
 			}
-			if ok, err := r.IsDownloaded(t.Context(), "a", true); !ok || err != nil {
+			if ok, err := r.IsDownloaded(t.Context(), "a", &DownloadedOptions{Rehash: true}); !ok || err != nil {
 				t.Errorf("IsDownloaded = %v, %v", ok, err)
 			}
 			lf, err := r.LocalFiles(t.Context(), "a")
@@ -118,8 +118,8 @@ func TestExtractArchive(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(p, "stale")); !os.IsNotExist(err) {
 				t.Error("stale file survived a forced re-extraction")
 			}
-			os.Remove(filepath.Join(p, MarkerFile))
-			if ok, _ := r.IsDownloaded(t.Context(), "a", false); ok {
+			os.Remove(filepath.Join(p, markerFile))
+			if ok, _ := r.IsDownloaded(t.Context(), "a", nil); ok {
 				t.Error("extraction without marker counts as downloaded")
 			}
 		})

@@ -220,7 +220,7 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 		if m.extracts() {
 			// First, so that a flush cut short never leaves a partial
 			// tree that counts as extracted.
-			os.Remove(filepath.Join(m.Path(), MarkerFile)) // errors show in the removal below
+			os.Remove(filepath.Join(m.Path(), markerFile)) // errors show in the removal below
 		}
 	}
 	paths := []string{file}

@@ -59,11 +59,11 @@ func TestFlushKeepsOwnSource(t *testing.T) {
 		if !slices.Equal(rep.Sources, []string{"self@1"}) || slices.Contains(rep.Models, "self@1") {
 			t.Errorf("%s: sources %v, flushed %v; want self@1 kept", name, rep.Sources, rep.Models)
 		}
-		if ok, err := reg.IsDownloaded(ctx, "self@1", true); !ok || err != nil {
+		if ok, err := reg.IsDownloaded(ctx, "self@1", &registry.DownloadedOptions{Rehash: true}); !ok || err != nil {
 			t.Errorf("%s: self@1 downloaded = %v, %v; want its copy kept", name, ok, err)
 		}
 	}
-	if ok, _ := reg.IsDownloaded(ctx, "copy@1", false); ok {
+	if ok, _ := reg.IsDownloaded(ctx, "copy@1", nil); ok {
 		t.Error("copy@1 still downloaded after FlushAll")
 	}
 	if _, err := reg.Delete(ctx, "self@1", &registry.DeleteOptions{Force: true}); err != nil {

@@ -129,7 +129,7 @@ func skipTree(p, name string) bool {
 	if strings.HasPrefix(name, ".") {
 		return true
 	}
-	_, err := os.Lstat(filepath.Join(p, MarkerFile))
+	_, err := os.Lstat(filepath.Join(p, markerFile))
 	return err == nil
 }
 

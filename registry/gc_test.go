@@ -242,7 +242,7 @@ func TestGCReclaimsLeftoversOfKilledProcesses(t *testing.T) {
 			t.Errorf("left after GC: %s", name)
 		}
 	}
-	if ok, err := r.IsDownloaded(t.Context(), "kept", true); !ok || err != nil {
+	if ok, err := r.IsDownloaded(t.Context(), "kept", &registry.DownloadedOptions{Rehash: true}); !ok || err != nil {
 		t.Errorf("GC harmed a model: %v %v (%s)", ok, err, keptPath)
 	}
 	live.Process.Kill()
@@ -341,7 +341,7 @@ func TestGCLeavesLookalikes(t *testing.T) {
 		filepath.Join(dir, ".git", ".index.lock"),
 		filepath.Join(dir, "m-v1", ".weights.lock"),
 		filepath.Join(dir, "m-v1", ".gone.bin.sha256"),
-		filepath.Join(dir, "m-v1", registry.MarkerFile),
+		filepath.Join(dir, "m-v1", ".modelreg-complete"),
 		filepath.Join(dir, ".other.bin.tmp-fresh"),
 		filepath.Join(dir, "model.lock"),
 	}

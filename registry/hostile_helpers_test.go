@@ -82,7 +82,7 @@ func newHostileRegistry(t *testing.T, opts *registry.Options, dir string) *regis
 func assertNothingInstalled(t *testing.T, r *registry.Registry, dir, name string, keepPartial bool) {
 	t.Helper()
 	ctx := context.Background()
-	if ok, _ := r.IsDownloaded(ctx, name, false); ok {
+	if ok, _ := r.IsDownloaded(ctx, name, nil); ok {
 		t.Errorf("IsDownloaded(%s) = true after a failed download", name)
 	}
 	if m, err := r.Get(ctx, name); err == nil {

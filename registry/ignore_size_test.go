@@ -60,7 +60,7 @@ func TestWrongSizeBytesIgnoreSize(t *testing.T) {
 			if _, err := r.Download(t.Context(), "m", &DownloadOptions{IgnoreSize: true}); err != nil {
 				t.Errorf("second Download with IgnoreSize = %v", err)
 			}
-			ok, _ := r.IsDownloaded(t.Context(), "m", false)
+			ok, _ := r.IsDownloaded(t.Context(), "m", nil)
 			if ok == tt.wantWarn {
 				t.Errorf("IsDownloaded = %v with the manifest's size_bytes %s", ok, tt.extra)
 			}

@@ -80,7 +80,7 @@ func TestHTTPDownloadsThroughETAManifest(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Fatalf("Download = %q, %v; want %v", p, err, tt.wantErr)
 			}
-			ok, _ := reg.IsDownloaded(t.Context(), tt.name, true)
+			ok, _ := reg.IsDownloaded(t.Context(), tt.name, &registry.DownloadedOptions{Rehash: true})
 			if ok != (tt.wantErr == nil) {
 				t.Errorf("IsDownloaded = %v", ok)
 			}

@@ -217,7 +217,7 @@ func TestInitDirAndPublish(t *testing.T) {
 	if got.SHA256 != sha(body) || got.Size() != 123 || got.BaseFilename != "weights.onnx" {
 		t.Errorf("registered = %+v", got)
 	}
-	if ok, _ := r.IsDownloaded(t.Context(), "pub", true); !ok {
+	if ok, _ := r.IsDownloaded(t.Context(), "pub", &DownloadedOptions{Rehash: true}); !ok {
 		t.Error("published model is not downloaded")
 	}
 	if _, err := r.Publish(t.Context(), src, m, nil); !errors.Is(err, ErrExists) {

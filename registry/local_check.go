@@ -55,7 +55,7 @@ type extractedFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// marker is the content of an extracted archive's [MarkerFile].
+// marker is the content of an extracted archive's [markerFile].
 type marker struct {
 	Archive  string          `json:"archive"`
 	SHA256   string          `json:"sha256"`
@@ -67,13 +67,13 @@ type marker struct {
 // missing marker gives an error wrapping [ErrNotDownloaded]. Markers written
 // before files were recorded have no Files.
 func readMarker(root string) (*marker, error) {
-	data, err := os.ReadFile(filepath.Join(root, MarkerFile))
+	data, err := os.ReadFile(filepath.Join(root, markerFile))
 	if err != nil {
 		return nil, fmt.Errorf("registry: %s: extraction incomplete or absent: %w", root, ErrNotDownloaded)
 	}
 	var mk marker
 	if json.Unmarshal(data, &mk) != nil {
-		return nil, fmt.Errorf("registry: %s: unreadable %s: %w", root, MarkerFile, ErrCorrupt)
+		return nil, fmt.Errorf("registry: %s: unreadable %s: %w", root, markerFile, ErrCorrupt)
 	}
 	return &mk, nil
 }
@@ -83,7 +83,7 @@ func readMarker(root string) (*marker, error) {
 func checkMarkerFiles(ctx context.Context, root string, mk *marker, rehash bool) error {
 	for _, f := range mk.Files {
 		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
-			return fmt.Errorf("registry: %s: %s names %q outside the directory: %w", root, MarkerFile, f.Path, ErrCorrupt)
+			return fmt.Errorf("registry: %s: %s names %q outside the directory: %w", root, markerFile, f.Path, ErrCorrupt)
 		}
 		if err := checkPresent(ctx, filepath.Join(root, filepath.FromSlash(f.Path)), f.Size, f.SHA256, rehash); err != nil {
 			return err
@@ -121,5 +121,5 @@ func writeImportMarker(te *Model, ie *importEntry) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(ie.stage, MarkerFile), data, 0o644)
+	return os.WriteFile(filepath.Join(ie.stage, markerFile), data, 0o644)
 }

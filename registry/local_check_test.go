@@ -85,7 +85,7 @@ func TestPresentCopySameSizeOtherBytes(t *testing.T) {
 					t.Fatal(err)
 				}
 				tm.do(t, target)
-				if ok, err := r.IsDownloaded(t.Context(), "m", false); ok || err != nil {
+				if ok, err := r.IsDownloaded(t.Context(), "m", nil); ok || err != nil {
 					t.Errorf("IsDownloaded after tampering = %v, %v; want false, nil", ok, err)
 				}
 				off := newTestRegistry(t, &Options{AllowDownloads: new(false)}, d)
@@ -102,7 +102,7 @@ func TestPresentCopySameSizeOtherBytes(t *testing.T) {
 				if got, _ := os.ReadFile(target); !bytes.Equal(got, good) {
 					t.Error("Download returned a copy with other bytes than the published ones")
 				}
-				if ok, err := r.IsDownloaded(t.Context(), "m", false); !ok || err != nil {
+				if ok, err := r.IsDownloaded(t.Context(), "m", nil); !ok || err != nil {
 					t.Errorf("IsDownloaded after the new download = %v, %v", ok, err)
 				}
 			})

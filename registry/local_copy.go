@@ -9,19 +9,31 @@ import (
 	"github.com/modelreg/modelreg/internal/stamp"
 )
 
+// DownloadedOptions are the options of [Registry.IsDownloaded]; nil means
+// the defaults.
+type DownloadedOptions struct {
+	// Rehash hashes every file again instead of trusting its verification
+	// stamp.
+	Rehash bool
+}
+
 // IsDownloaded reports whether a verified local copy of the model exists:
 // every file present with the manifest's size and sha256, or, for an
 // extracted archive, the completion marker present and every file it
 // records unchanged. A sha256 is trusted from the file's verification stamp
 // while the file's size, modification time and inode are unchanged, and
-// checked again otherwise; verify re-hashes every file regardless.
-// A manager-less model gives false and an error wrapping [ErrNotManaged].
-func (r *Registry) IsDownloaded(ctx context.Context, name string, verify bool) (bool, error) {
+// checked again otherwise; [DownloadedOptions].Rehash re-hashes every file
+// regardless. A manager-less model gives false and an error wrapping
+// [ErrNotManaged].
+func (r *Registry) IsDownloaded(ctx context.Context, name string, opts *DownloadedOptions) (bool, error) {
+	if opts == nil {
+		opts = &DownloadedOptions{}
+	}
 	m, err := r.managed(ctx, name)
 	if err != nil {
 		return false, err
 	}
-	err = r.checkLocal(ctx, m, verify)
+	err = r.checkLocal(ctx, m, opts.Rehash)
 	var de *DigestError
 	if err == nil || errors.Is(err, ErrNotDownloaded) || errors.As(err, &de) {
 		return err == nil, nil
@@ -131,7 +143,7 @@ func walkExtracted(root string) ([]LocalFile, error) {
 	}
 	var out []LocalFile
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && !(d.Name() == MarkerFile && filepath.Dir(p) == root) && !stamp.IsStamp(d.Name()) {
+		if err == nil && d.Type().IsRegular() && !(d.Name() == markerFile && filepath.Dir(p) == root) && !stamp.IsStamp(d.Name()) {
 			out = append(out, LocalFile{Path: p, Size: -1})
 		}
 		return err

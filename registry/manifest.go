@@ -296,9 +296,9 @@ var dateLayouts = []string{
 	"2006-1-2",
 }
 
-// ParseDate parses a manifest date_added value in any of the formats ETA
+// parseDate parses a manifest date_added value in any of the formats ETA
 // produced. Dates without a zone are in local time, as ETA wrote them.
-func ParseDate(s string) (time.Time, error) {
+func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {

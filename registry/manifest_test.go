@@ -125,13 +125,13 @@ func TestParseDate(t *testing.T) {
 		{"2020-03-22T21:44:00Z", "2020-03-22 21:44:00"},
 	}
 	for _, tt := range tests {
-		got, err := ParseDate(tt.in)
+		got, err := parseDate(tt.in)
 		if err != nil || got.Format(time.DateTime) != tt.want {
-			t.Errorf("ParseDate(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+			t.Errorf("parseDate(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := ParseDate("yesterday"); err == nil {
-		t.Error("ParseDate(yesterday) succeeded")
+	if _, err := parseDate("yesterday"); err == nil {
+		t.Error("parseDate(yesterday) succeeded")
 	}
 }
 

@@ -55,7 +55,7 @@ func (m *Model) Name() string {
 
 // Added parses DateAdded; ok is false when it is empty or unrecognised.
 func (m *Model) Added() (t time.Time, ok bool) {
-	t, err := ParseDate(m.DateAdded)
+	t, err := parseDate(m.DateAdded)
 	return t, err == nil && m.DateAdded != ""
 }
 

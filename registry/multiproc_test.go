@@ -179,7 +179,7 @@ func multiProcessChurn(t *testing.T, flushArchive bool) {
 			t.Errorf("final download of %s: %v", m.name, err)
 			continue
 		}
-		if ok, err := r.IsDownloaded(t.Context(), m.name, true); !ok || err != nil {
+		if ok, err := r.IsDownloaded(t.Context(), m.name, &registry.DownloadedOptions{Rehash: true}); !ok || err != nil {
 			t.Errorf("IsDownloaded(%s, true) = %v, %v", m.name, ok, err)
 		}
 		if err := r.Verify(t.Context(), m.name); err != nil {

@@ -119,7 +119,7 @@ func TestOfflineLocalOperationsNeverDial(t *testing.T) {
 			if p, err := r.Find(ctx, "missing"); err != nil || p != filepath.Join(dir, "missing.onnx") {
 				t.Errorf("Find(missing) = %s, %v", p, err)
 			}
-			if ok, err := r.IsDownloaded(ctx, "present", true); !ok || err != nil {
+			if ok, err := r.IsDownloaded(ctx, "present", &registry.DownloadedOptions{Rehash: true}); !ok || err != nil {
 				t.Errorf("IsDownloaded = %v, %v", ok, err)
 			}
 			if err := r.Verify(ctx, "present"); err != nil {

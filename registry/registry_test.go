@@ -186,7 +186,7 @@ func TestManagerLessModel(t *testing.T) {
 	if _, err := r.Download(t.Context(), "hosted", nil); !errors.Is(err, ErrNotManaged) {
 		t.Errorf("Download = %v; want ErrNotManaged", err)
 	}
-	if ok, err := r.IsDownloaded(t.Context(), "hosted", false); ok || !errors.Is(err, ErrNotManaged) {
+	if ok, err := r.IsDownloaded(t.Context(), "hosted", nil); ok || !errors.Is(err, ErrNotManaged) {
 		t.Errorf("IsDownloaded = %v, %v", ok, err)
 	}
 	if rep, err := r.Flush(t.Context(), "hosted", nil); err != nil || len(rep.Files) != 0 {

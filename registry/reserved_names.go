@@ -12,7 +12,7 @@ import (
 // (".toy.onnx.lock", ".manifest.json.lock"), verification stamps
 // (".toy.onnx.sha256"), temporary, partial and staging files and directories
 // (".toy.onnx.tmp-…", ".import.tmp-…", ".modelreg-probe-…") and the
-// extraction marker ([MarkerFile]). No element of a path a manifest gives (a
+// extraction marker (.modelreg-complete). No element of a path a manifest gives (a
 // base_filename, versioned or not, an archive's extraction directory, a path
 // in "files", a manifest's "name") may begin with it, so no model file can
 // take or replace one of them; see [CheckModelPath].

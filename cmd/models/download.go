@@ -97,6 +97,8 @@ func (p *progress) event(e registry.Event) {
 		fmt.Fprintf(p.w, "verified %s (%d bytes%s)\n", e.File, e.Done, retriesText(p.retries))
 	case registry.EventWait:
 		p.wait(e)
+	case registry.EventRestart:
+		p.restart(e)
 	case registry.EventExtract:
 		fmt.Fprintf(p.w, "extracting %s\n", e.File)
 	case registry.EventDone:
@@ -120,13 +122,31 @@ func (p *progress) start(e registry.Event) {
 	if e.Resumed > 0 {
 		fmt.Fprintf(p.w, "resuming %s at %s of %s\n", e.File, sizeText(e.Resumed), sizeText(e.Total))
 	}
-	// The bar shows the engine's figures (done / total, rate, time left):
-	// its rate counts only the bytes this run transferred, so a resume
-	// does not inflate it, as the bar's own estimate would.
-	p.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(e.File),
+	p.newBar(e.Total, e.Resumed)
+}
+
+// newBar starts a bar at done bytes of total. The bar shows the engine's
+// figures (done / total, rate, time left): its rate counts only the bytes
+// this run transferred, so a resume does not inflate it, as the bar's own
+// estimate would.
+func (p *progress) newBar(total, done int64) {
+	p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(p.file),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetElapsedTime(false), progressbar.OptionSetPredictTime(false))
-	p.bar.Set64(e.Resumed)
+	p.bar.Set64(done)
+}
+
+// restart says, on a line of its own, that the source ignored a range
+// request and the file starts again from its first byte; a bar starts
+// again at 0.
+func (p *progress) restart(e registry.Event) {
+	bar := p.bar != nil
+	p.finish()
+	fmt.Fprintf(p.w, "%s: the source ignores ranges: restarting from 0 (dropped the %s downloaded before)\n", e.File, sizeText(e.Dropped))
+	if bar {
+		p.desc = ""
+		p.newBar(e.Total, e.Done)
+	}
 }
 
 // wait says what the transfer waits for: on the bar, or as a line.

@@ -98,7 +98,10 @@
 // error. SIGINT or SIGTERM stops the command cleanly: a download keeps what
 // it can resume and removes what it cannot, the command prints
 // "interrupted; run the same command to resume" and exits with 130 (SIGINT)
-// or 143 (SIGTERM); a second signal kills it at once.
+// or 143 (SIGTERM); a second signal kills it at once. When the source of a
+// resumed download ignores ranges, download says so on a line of its own
+// ("FILE: the source ignores ranges: restarting from 0 (dropped the N
+// downloaded before)") and its rate counts only the bytes received since.
 //
 // --max-extract-size (default 64GiB) and --max-extract-ratio (default 200
 // times the archive's size, -1 for none) bound what an archive may expand

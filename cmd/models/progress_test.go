@@ -42,3 +42,26 @@ func TestProgressTerminalLines(t *testing.T) {
 		}
 	}
 }
+
+// In a terminal, a restart from 0 is said on a line of its own and the bar
+// starts again from the bytes received since, with the engine's rate.
+func TestProgressTerminalRestart(t *testing.T) {
+	var b bytes.Buffer
+	p := &progress{w: &b, tty: true}
+	p.event(registry.Event{Kind: registry.EventStart, Model: "m", File: "m.onnx", Total: 8 << 20, Resumed: 6 << 20})
+	p.event(registry.Event{Kind: registry.EventRestart, File: "m.onnx", Total: 8 << 20, Dropped: 6 << 20})
+	p.event(registry.Event{Kind: registry.EventProgress, File: "m.onnx", Done: 1 << 20, Total: 8 << 20, Rate: 1 << 20})
+	out := b.String()
+	for _, want := range []string{
+		"resuming m.onnx at 6.0 MiB of 8.0 MiB\n",
+		"m.onnx: the source ignores ranges: restarting from 0 (dropped the 6.0 MiB downloaded before)\n",
+		"m.onnx 1.0 MiB / 8.0 MiB, 1.0 MiB/s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, out)
+		}
+	}
+	if p.bar == nil {
+		t.Error("no bar after the restart")
+	}
+}

@@ -32,7 +32,7 @@ func (a *app) record(ctx context.Context, reg *registry.Registry, m *registry.Mo
 		return r
 	}
 	if m.HasManager() && m.BaseFilename != "" {
-		ok, _ := reg.IsDownloaded(ctx, m.Name(), false)
+		ok, _ := reg.IsDownloaded(ctx, m.Name(), nil)
 		r.Downloaded = &ok
 	}
 	return r

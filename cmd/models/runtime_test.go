@@ -24,6 +24,14 @@ import (
 // with lib as this platform's library.
 func npmLikeTarball(t *testing.T, lib string) []byte {
 	t.Helper()
+	b, err := npmLikeTarballBytes(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func npmLikeTarballBytes(lib string) ([]byte, error) {
 	dirs := map[string]string{"linux": "linux", "darwin": "darwin", "windows": "win32", "amd64": "x64", "arm64": "arm64"}
 	name := map[string]string{"linux": "libonnxruntime.so.1", "darwin": "libonnxruntime.9.9.9.dylib", "windows": "onnxruntime.dll"}[runtime.GOOS]
 	var buf bytes.Buffer
@@ -35,13 +43,17 @@ func npmLikeTarball(t *testing.T, lib string) []byte {
 		{path.Join("package/bin/napi-v6", dirs[runtime.GOOS], dirs[runtime.GOARCH], "DirectML.dll"), "dml"},
 	} {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(f.body))}); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		tw.Write([]byte(f.body))
 	}
-	tw.Close()
-	zw.Close()
-	return buf.Bytes()
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func TestRuntimeInstallCommand(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/modelreg/modelreg/registry"
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // envCLIChild makes the test binary run as the command (its arguments
@@ -30,7 +31,10 @@ func TestMain(m *testing.M) {
 	if args, ok := os.LookupEnv(envCLIChild); ok {
 		os.Exit(runMain(strings.Split(args, "\x1f")))
 	}
-	os.Exit(m.Run())
+	// "models" in a transcript (script_test.go) is this binary, run as the command.
+	testscript.Main(m, map[string]func(){
+		"models": func() { os.Exit(runMain(os.Args[1:])) },
+	})
 }
 
 // slowServer serves one model over HTTP with ranges; until opened it stops

@@ -177,7 +177,7 @@ func TestImportTwice(t *testing.T) {
 	if after := mustRead(t, filepath.Join(dir, registry.ManifestFile)); !slices.Equal(before, after) {
 		t.Errorf("manifest changed:\n%s", after)
 	}
-	if ok, err := reg.IsDownloaded(ctx, "yolov8n", true); !ok || err != nil {
+	if ok, err := reg.IsDownloaded(ctx, "yolov8n", &registry.DownloadedOptions{Rehash: true}); !ok || err != nil {
 		t.Errorf("IsDownloaded = %v, %v; want a verified local copy", ok, err)
 	}
 }

@@ -140,7 +140,7 @@ func (m *meter) report(now time.Time) {
 		}
 		m.lastN, m.lastT = n, now
 	}
-	p := Progress{Done: j.progressDone(), Total: j.size, Resumed: j.resumed, Rate: m.rate,
+	p := Progress{Done: j.progressDone(), Total: j.size, Resumed: j.resumed, Dropped: j.dropped.Load(), Rate: m.rate,
 		Retries: int(j.retries.Load()), Active: int(j.active.Load()), Parallel: j.parallel, Waiting: j.waiting()}
 	if p.Total >= 0 && m.rate > 0 {
 		p.ETA = time.Duration(float64(p.Total-p.Done) / m.rate * float64(time.Second))

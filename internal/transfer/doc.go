@@ -19,7 +19,11 @@
 // trust the partial download: the expected sha256 is the same (the final
 // hash catches any lie), or, without one, the source is the same and its
 // strong ETag has not changed (then the source is stat-ed again after the
-// transfer, and a change fails the download as [ErrChanged]).
+// transfer, and a change fails the download as [ErrChanged]). A source that
+// ignores the range request (an answer of the whole object) makes it drop
+// the bytes it had and read the object as one stream from its first byte;
+// [Progress].Dropped and [Result].Dropped say how many bytes were dropped,
+// and the rate counts only the bytes received since.
 //
 // # Consistency
 //

@@ -43,6 +43,7 @@ type job struct {
 	retried  bool // the download was restarted from scratch after bad bytes
 
 	resumed     int64
+	dropped     atomic.Int64 // bytes dropped when the source ignored a range request
 	transferred atomic.Int64
 	retries     atomic.Int32
 	active      atomic.Int32
@@ -97,6 +98,7 @@ func (j *job) once(ctx context.Context) error {
 	}
 	err := j.runParts(ctx)
 	if errors.Is(err, ErrRangesUnsupported) && ctx.Err() == nil {
+		j.dropped.Add(j.doneBytes()) // the stream's first report says so
 		if err := j.reset(); err != nil {
 			return err
 		}
@@ -229,7 +231,7 @@ func (j *job) verify(ctx context.Context) error {
 // commit syncs the verified file and renames it into place.
 func (j *job) commit() (*Result, error) {
 	res := &Result{Size: j.hashed, SHA256: hex.EncodeToString(j.h.Sum(nil)), Transferred: j.transferred.Load(),
-		Resumed: j.resumed, Retries: int(j.retries.Load()), Parallel: j.parallel}
+		Resumed: j.resumed, Dropped: j.dropped.Load(), Retries: int(j.retries.Load()), Parallel: j.parallel}
 	err := j.f.Sync()
 	if cerr := j.f.Close(); err == nil {
 		err = cerr

@@ -65,9 +65,14 @@ const HeadSize = 512
 
 // Progress reports a download's progress.
 type Progress struct {
-	Done     int64         // bytes of the object on disk (resumed ones included)
-	Total    int64         // object size; -1 when unknown
-	Resumed  int64         // bytes kept from an earlier, interrupted download
+	Done    int64 // bytes of the object on disk (resumed ones included)
+	Total   int64 // object size; -1 when unknown
+	Resumed int64 // bytes kept from an earlier, interrupted download
+	// Dropped is how many bytes on disk were dropped because the source
+	// ignored a range request: the object restarted from its first byte,
+	// as one stream (Resumed is 0 then, and Rate counts only bytes
+	// received since).
+	Dropped  int64
 	Rate     float64       // recent transfer rate in bytes per second
 	ETA      time.Duration // estimated time left; 0 when unknown
 	Retries  int           // retried or restarted parts so far
@@ -84,6 +89,7 @@ type Result struct {
 	SHA256      string // their sha256, lower-case hex
 	Transferred int64  // bytes received by this call
 	Resumed     int64  // bytes kept from an earlier, interrupted download
+	Dropped     int64  // bytes dropped when the source ignored a range request (see Progress.Dropped)
 	Retries     int    // retried or restarted parts
 	Parallel    bool   // the object came as parallel ranged parts
 	Shared      bool   // another owner completed the file while this call waited

@@ -53,7 +53,7 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		if m.IsArchive() {
 			return rep, fmt.Errorf("ocilayout: export %s: an archive model travels as its extracted tree; export it as a bundle: %w", m.Name(), registry.ErrNotSupported)
 		}
-		ok, err := reg.IsDownloaded(ctx, m.Name(), true)
+		ok, err := reg.IsDownloaded(ctx, m.Name(), &registry.DownloadedOptions{Rehash: true})
 		if err != nil {
 			return rep, err
 		}

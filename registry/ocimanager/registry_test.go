@@ -180,7 +180,7 @@ func TestDigestMismatch(t *testing.T) {
 	if !errors.As(err, &dm) || !dm.Entry || !errors.Is(err, registry.ErrPermanent) || dm.Want != "sha256:"+wrong {
 		t.Fatalf("Download = %v; want a permanent *DigestMismatchError with the entry's sha256", err)
 	}
-	if ok, _ := r.IsDownloaded(t.Context(), "mismatch", true); ok {
+	if ok, _ := r.IsDownloaded(t.Context(), "mismatch", &registry.DownloadedOptions{Rehash: true}); ok {
 		t.Errorf("the model counts as downloaded after a refused download")
 	}
 }
