@@ -23,7 +23,8 @@ import (
 // testscript) in which "models" is this command, run in-process by the
 // test binary. A transcript starts in an empty $WORK with a private user
 // cache, no MODELS_* variables (testscript passes on only a few of the
-// caller's), and the files of its own archive. Adding a transcript is adding a file; UPDATE_SCRIPTS=1 go test
+// caller's), the files of its own archive, and $REPO naming the
+// repository's root (to copy bundled files from; never written). Adding a transcript is adding a file; UPDATE_SCRIPTS=1 go test
 // -run TestScripts rewrites the expected output of cmp commands in place.
 //
 // Beside testscript's own commands, "status N PROG [ARGS...]" runs PROG as
@@ -96,6 +97,11 @@ func scriptSetup(env *testscript.Env) error {
 	if lib, err := loader.Find(nil); err == nil {
 		env.Setenv(loader.EnvLibraryPath, lib)
 	}
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		return err
+	}
+	env.Setenv("REPO", root) // read-only: transcripts copy what they need from it
 	return nil
 }
 

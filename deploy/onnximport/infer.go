@@ -178,6 +178,10 @@ func (p *Plan) decoder(opts *Options) error {
 	nc := len(p.Labels)
 	outs := tensorInfos(p.Graph.Outputs)
 	if opts.Decoder != "" {
+		if !slices.Contains(detect.Decoders(), opts.Decoder) {
+			return &Error{Field: "decoder", Reason: fmt.Sprintf("%q is not a decoder; give --decoder (Options.Decoder) one of %s",
+				opts.Decoder, strings.Join(detect.Decoders(), ", ")), Err: ErrUnsupported}
+		}
 		c.Decoder = opts.Decoder
 		return p.classes(nc, outs)
 	}
