@@ -85,8 +85,9 @@ func flushDefaults(o *FlushOptions) *FlushOptions {
 // FlushOld keeps the newest Keep downloaded versions of each model (by base
 // name, across the search path; an unversioned model counts as the oldest)
 // and flushes the others, oldest first. With Keep < 0 it does nothing.
-// Versions held by this process are never flushed, nor versions that an
-// alias points at, which are kept besides the newest Keep.
+// Versions held by this process are never flushed, nor older versions that
+// an alias points at (listed in FlushReport.Aliased); an aliased version
+// among the newest Keep counts as one of them.
 func (r *Registry) FlushOld(ctx context.Context, opts *FlushOptions) (*FlushReport, error) {
 	opts = flushDefaults(opts)
 	keep := r.cfg.maxKeep
@@ -109,12 +110,15 @@ func (r *Registry) FlushOld(ctx context.Context, opts *FlushOptions) (*FlushRepo
 func (r *Registry) flushOldOf(ctx context.Context, ix *index, ms []*Model, keep int, rep *FlushReport) error {
 	var have []*Model
 	for _, m := range ms {
-		if m.HasManager() && m.BaseFilename != "" && r.checkLocal(ctx, m, false) == nil && !keepAliased(m, ix.aliasesOf(m), rep) {
+		if m.HasManager() && m.BaseFilename != "" && r.checkLocal(ctx, m, false) == nil {
 			have = append(have, m)
 		}
 	}
 	slices.SortFunc(have, func(a, b *Model) int { return CompareVersions(a.Version, b.Version) })
 	for i := 0; i < len(have)-keep; i++ {
+		if keepAliased(have[i], ix.aliasesOf(have[i]), rep) {
+			continue
+		}
 		if r.held(have[i]) {
 			rep.Skipped = append(rep.Skipped, have[i].Name())
 			continue
