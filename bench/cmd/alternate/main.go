@@ -6,7 +6,12 @@
 // which drifts less than a ratio of medians when the machine's load
 // changes).
 //
-//	go run ./bench/cmd/alternate [-n 7] [-title T] 'LABEL=COMMAND ARGS…' …
+//	go run ./bench/cmd/alternate [-n 7] [-items N] [-title T] 'LABEL=COMMAND ARGS…' …
+//
+// With -items (the images each command handles), the table also gives
+// items per second, and each command's rate over the first command's times
+// the cores the process may use (GOMAXPROCS): the share of "every core
+// running what the first command runs on one".
 //
 // A command is split on spaces (no shell); its standard output is
 // discarded, and a command that fails stops the run with its standard
@@ -22,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -50,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 7, "`rounds`: runs of each command")
 	warm := fs.Int("warm", 1, "untimed `rounds` first (page cache, cached graphs)")
 	title := fs.String("title", "", "a `line` printed above the table")
+	items := fs.Int("items", 0, "`number` of items each command handles (adds items/s columns)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,10 +93,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *title != "" {
 		fmt.Fprintf(stdout, "%s\n\n", *title)
 	}
-	fmt.Fprintf(stdout, "| command | wall ms | CPU ms | wall × %s | CPU × %s |\n|---|---|---|---|---|\n", cmds[0].label, cmds[0].label)
+	cores := runtime.GOMAXPROCS(0)
+	head, rule := "| command | wall ms | CPU ms | wall × %s | CPU × %s |", "|---|---|---|---|---|"
+	if *items > 0 {
+		head += fmt.Sprintf(" items/s | ÷ (%d cores × %%s's) |", cores)
+		rule += "---|---|"
+	}
+	head = strings.ReplaceAll(head, "%s", cmds[0].label)
+	fmt.Fprintf(stdout, "%s\n%s\n", head, rule)
 	for i, c := range cmds {
-		fmt.Fprintf(stdout, "| %s | %.1f | %.1f | %.2f | %.2f |\n", c.label, ms(median(c.wall)), ms(median(c.cpu)),
+		fmt.Fprintf(stdout, "| %s | %.1f | %.1f | %.2f | %.2f |", c.label, ms(median(c.wall)), ms(median(c.cpu)),
 			medianF(ratios[i]), medianF(cpuRatios[i]))
+		if *items > 0 {
+			// the median of the per-round ratios, as above: rate/rate0 = wall0/wall
+			fmt.Fprintf(stdout, " %.1f | %.2f |", float64(*items)/median(c.wall).Seconds(), 1/medianF(ratios[i])/float64(cores))
+		}
+		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintf(stdout, "\n(medians of %d alternating rounds)\n", *n)
 	return nil
