@@ -26,8 +26,31 @@ func TestSessionsFor(t *testing.T) {
 		{1000, 1, 1, 1}, // one core
 	} {
 		runtime.GOMAXPROCS(tc.cores)
-		if got := sessionsFor(tc.images, tc.threads); got != tc.want {
+		if got := sessionsFor(tc.images, tc.threads, false); got != tc.want {
 			t.Errorf("%d images, %d threads, %d cores: %d sessions; want %d", tc.images, tc.threads, tc.cores, got, tc.want)
+		}
+	}
+}
+
+func TestAcceleratorRule(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(8)
+	for _, tc := range []struct {
+		flag              string
+		accel             bool
+		sessions, workers int
+	}{
+		{"", false, 8, 0}, // 0: detect.FilesOptions' default
+		{"cpu", false, 8, 0},
+		{"cuda,cpu", true, 1, 9},
+		{" tensorrt , cuda ", true, 1, 9},
+	} {
+		ps := providerList(tc.flag)
+		accel := accelerated(ps)
+		s := sessionsFor(200, 1, accel)
+		if w := workersFor(s, accel); accel != tc.accel || s != tc.sessions || w != tc.workers {
+			t.Errorf("-providers %q (%q): accelerated %v, %d sessions, %d workers; want %v, %d, %d",
+				tc.flag, ps, accel, s, w, tc.accel, tc.sessions, tc.workers)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"runtime"
+	"strings"
 
 	"github.com/modelreg/modelreg/detect"
 )
@@ -17,10 +18,35 @@ const imagesPerSession = 16
 // sessionsFor is the rule for -sessions 0: one session per core the
 // process may use (GOMAXPROCS, which follows the CPU affinity and cgroup
 // limits) divided by the intra-op threads of each, but no more than one per
-// imagesPerSession images, and at least one.
-func sessionsFor(images, threads int) int {
+// imagesPerSession images, and at least one. With an accelerator (a GPU
+// provider) one session runs the model and the cores decode: see
+// workersFor.
+func sessionsFor(images, threads int, accel bool) int {
+	if accel {
+		return 1
+	}
 	cores := max(runtime.GOMAXPROCS(0)/max(threads, 1), 1)
 	return max(min(cores, images/imagesPerSession), 1)
+}
+
+// workersFor is the rule for -workers 0: detect.FilesOptions' default
+// (sessions + (sessions+1)/2; 0 here) on the CPU, and with an accelerator
+// one decoding goroutine per core besides the sessions' own.
+func workersFor(sessions int, accel bool) int {
+	if accel {
+		return runtime.GOMAXPROCS(0) + sessions
+	}
+	return 0
+}
+
+// accelerated reports whether providers name anything but the CPU.
+func accelerated(providers []string) bool {
+	for _, p := range providers {
+		if !strings.EqualFold(p, "cpu") && !strings.EqualFold(p, "CPUExecutionProvider") {
+			return true
+		}
+	}
+	return false
 }
 
 // loadingDetector is a detect.Detector whose model loads on another
@@ -104,4 +130,16 @@ func loadFailure(err error) (error, bool) {
 		return le.err, true
 	}
 	return nil, false
+}
+
+// providerList splits -providers ("cuda,cpu") into deploy.Options.Providers;
+// nil (CPU only) for "".
+func providerList(s string) []string {
+	var ps []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }

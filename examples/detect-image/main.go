@@ -18,9 +18,12 @@
 //	-threads N       intra-op threads (default 1)
 //	-sessions N      model sessions detecting at once (default 0: one per
 //	                 core, GOMAXPROCS ÷ -threads, but no more than one per
-//	                 16 images)
+//	                 16 images; one with a GPU provider)
 //	-workers N       goroutines reading, decoding and detecting (default 0:
-//	                 sessions + (sessions+1)/2; see detect.FilesOptions)
+//	                 sessions + (sessions+1)/2, see detect.FilesOptions;
+//	                 with a GPU provider, one per core + sessions)
+//	-providers LIST  execution providers in order of preference, e.g.
+//	                 cuda,cpu (default: CPU only; see deploy.Options)
 //	-max-pixels N    largest width × height decoded (default 100000000)
 //	-fast            decode JPEGs much larger than the model's input at a
 //	                 reduced scale (several times faster; scores can move a
@@ -57,6 +60,7 @@ type options struct {
 	threads   int
 	sessions  int
 	workers   int
+	providers string
 	maxPixels int64
 	fast      bool
 	images    []string
@@ -96,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.threads, "threads", 1, "intra-op `threads`")
 	fs.IntVar(&o.sessions, "sessions", 0, "model `sessions` detecting at once (0: one per core, at most one per 16 images)")
 	fs.IntVar(&o.workers, "workers", 0, "`goroutines` reading, decoding and detecting (0: sessions + (sessions+1)/2)")
+	fs.StringVar(&o.providers, "providers", "", "execution `providers` in order of preference, e.g. cuda,cpu (\"\": CPU only)")
 	fs.Int64Var(&o.maxPixels, "max-pixels", detect.DefaultMaxPixels, "largest width × height `pixels` decoded")
 	fs.BoolVar(&o.fast, "fast", false, "decode large JPEGs at a reduced scale for the model (annotated images are then written reduced)")
 	fs.Usage = func() { printUsage(fs, stderr) }
@@ -123,9 +128,14 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sessions := o.sessions
+	providers := providerList(o.providers)
+	accel := accelerated(providers)
+	sessions, workers := o.sessions, o.workers
 	if sessions == 0 {
-		sessions = sessionsFor(len(paths), o.threads)
+		sessions = sessionsFor(len(paths), o.threads, accel)
+	}
+	if workers == 0 {
+		workers = workersFor(sessions, accel)
 	}
 	m := startLoading(ctx, func(ctx context.Context) (detect.Detector, error) {
 		reg, err := deploy.DefaultRegistry()
@@ -133,7 +143,7 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 			return nil, err
 		}
 		return deploy.LoadDetector(ctx, reg, o.model, &deploy.Options{
-			Threads: o.threads, Sessions: sessions, ScoreThreshold: float32(o.threshold)})
+			Threads: o.threads, Sessions: sessions, ScoreThreshold: float32(o.threshold), Providers: providers})
 	})
 	defer m.Close()
 	if o.fast && o.out != "" {
@@ -142,7 +152,7 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	dopts := decodeOptions(m, o)
 	failed, total := 0, 0
 	// Files decode while the model loads, then while the sessions run.
-	results := detect.DetectFilesWith(ctx, m, paths, &detect.FilesOptions{Decode: dopts, Parallel: sessions, Workers: o.workers})
+	results := detect.DetectFilesWith(ctx, m, paths, &detect.FilesOptions{Decode: dopts, Parallel: sessions, Workers: workers})
 	if len(paths) == 1 && paths[0] == "-" {
 		results = detectStdin(ctx, m, dopts)
 	}

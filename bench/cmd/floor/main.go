@@ -6,7 +6,7 @@
 // the first run (deterministic pixels 0–255), into an output tensor made
 // once. No image is read, decoded or pre-processed and no output decoded.
 //
-//	go run ./bench/cmd/floor [-model FILE] [-runs 8] [-threads 1] [-v]
+//	go run ./bench/cmd/floor [-model FILE] [-runs 8] [-threads 1] [-providers cuda] [-v]
 //
 // scripts/bench.sh runs it as a whole process, alternating with
 // examples/detect-image over the eight test photos, and reports the ratio
@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/modelreg/modelreg/loader"
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	runs := fs.Int("runs", 8, "`number` of runs")
 	threads := fs.Int("threads", 1, "intra-op `threads`")
 	verbose := fs.Bool("v", false, "print the time of each stage to standard error")
+	providers := fs.String("providers", "", "execution `providers`, comma-separated ONNX Runtime names or cuda, tensorrt (CPU is always last)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,12 +70,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	t.mark("read model")
-	sess, err := env.NewSession(data, &ort.SessionOptions{IntraOpThreads: *threads, InterOpThreads: 1})
+	sess, err := env.NewSession(data, &ort.SessionOptions{IntraOpThreads: *threads, InterOpThreads: 1,
+		Providers: providerList(*providers)})
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	t.mark("session")
+	t.mark("session " + strings.Join(sess.Providers(), ","))
 	in, out, err := tensors(sess)
 	if err != nil {
 		return err
@@ -122,6 +125,22 @@ func tensors(sess *ort.Session) (in, out *ort.Value, err error) {
 	return in, out, nil
 }
 
+// providerList turns "cuda,tensorrt" into ONNX Runtime's providers.
+func providerList(s string) []ort.Provider {
+	short := map[string]string{"cuda": ort.CUDA, "tensorrt": ort.TensorRT}
+	var ps []ort.Provider
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n == "" || strings.EqualFold(n, "cpu") {
+			continue
+		}
+		if full, ok := short[strings.ToLower(n)]; ok {
+			n = full
+		}
+		ps = append(ps, ort.Provider{Name: n})
+	}
+	return ps
+}
+
 // fixed returns shape with a dynamic first dimension set to 1, and its
 // number of elements; any other dynamic dimension is an error.
 func fixed(shape []int64) ([]int64, int, error) {
@@ -150,6 +169,6 @@ func (s *stages) mark(what string) {
 		return
 	}
 	now := time.Now()
-	fmt.Fprintf(s.w, "%-14s %7.2f ms\n", what, float64(now.Sub(s.last).Microseconds())/1000)
+	fmt.Fprintf(s.w, "%-30s %7.2f ms\n", what, float64(now.Sub(s.last).Microseconds())/1000)
 	s.last = now
 }
