@@ -126,10 +126,13 @@ func DetectFilesWith(ctx context.Context, d Detector, paths []string, opts *File
 }
 
 // fileJob is one file of a DetectFilesWith run; done is closed once res is
-// set.
+// set. Files start Detect in the order of paths: a job waits for its turn
+// (closed once the previous file has a session or needs none) and closes
+// next when it has taken its own.
 type fileJob struct {
-	res  FileResult
-	done chan struct{}
+	res        FileResult
+	done       chan struct{}
+	turn, next chan struct{}
 }
 
 // feedFiles hands each path to the workers (jobs) and, in order, to the
@@ -137,8 +140,11 @@ type fileJob struct {
 func feedFiles(ctx context.Context, paths []string, jobs, order chan<- *fileJob) {
 	defer close(jobs)
 	defer close(order)
+	turn := make(chan struct{})
+	close(turn) // the first file's
 	for _, p := range paths {
-		j := &fileJob{res: FileResult{Path: p}, done: make(chan struct{})}
+		j := &fileJob{res: FileResult{Path: p}, done: make(chan struct{}), turn: turn, next: make(chan struct{})}
+		turn = j.next
 		select {
 		case order <- j:
 		case <-ctx.Done():
@@ -152,23 +158,35 @@ func feedFiles(ctx context.Context, paths []string, jobs, order chan<- *fileJob)
 	}
 }
 
-// run decodes j's file and detects in it, holding one of the sessions
-// tokens during Detect; it closes j.done. Once ctx is done it does nothing
-// more: nobody reads the result.
+// run decodes j's file and, in its turn, detects in it, holding one of the
+// sessions tokens during Detect; it closes j.next and j.done. Once ctx is
+// done it does nothing more: nobody reads the result.
 func (j *fileJob) run(ctx context.Context, d Detector, opts *DecodeOptions, sessions chan struct{}) {
 	defer close(j.done)
+	defer func() {
+		if j.next != nil { // not yet closed: pass the turn on
+			close(j.next)
+		}
+	}()
 	if ctx.Err() != nil {
 		return
 	}
 	r := &j.res
 	img, err := decodeFile(r.Path, opts)
+	if err == nil {
+		r.Image, r.Size = img, img.Bounds().Size()
+		if red, ok := img.(*preprocess.Reduced); ok {
+			r.Size = red.FullSize()
+		}
+	}
+	select {
+	case <-j.turn:
+	case <-ctx.Done():
+		return
+	}
 	if err != nil {
 		r.Err = err
 		return
-	}
-	r.Image, r.Size = img, img.Bounds().Size()
-	if red, ok := img.(*preprocess.Reduced); ok {
-		r.Size = red.FullSize()
 	}
 	select {
 	case sessions <- struct{}{}:
@@ -176,6 +194,8 @@ func (j *fileJob) run(ctx context.Context, d Detector, opts *DecodeOptions, sess
 		r.Err = ctx.Err()
 		return
 	}
+	close(j.next)
+	j.next = nil // closed
 	r.Detections, r.Err = d.Detect(ctx, img)
 	<-sessions
 }

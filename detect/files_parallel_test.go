@@ -28,6 +28,8 @@ type concurrentDetector struct {
 	arrived   atomic.Int32
 	allThere  chan struct{}
 	closeOnce sync.Once
+	mu        sync.Mutex
+	started   []image.Point // the images' sizes, in the order Detect started
 }
 
 func newConcurrentDetector(n int) *concurrentDetector {
@@ -37,6 +39,9 @@ func newConcurrentDetector(n int) *concurrentDetector {
 func (c *concurrentDetector) Concurrency() int { return c.n }
 
 func (c *concurrentDetector) Detect(ctx context.Context, img image.Image) ([]detect.Detection, error) {
+	c.mu.Lock()
+	c.started = append(c.started, img.Bounds().Size())
+	c.mu.Unlock()
 	k := c.inFlight.Add(1)
 	defer c.inFlight.Add(-1)
 	for {
@@ -130,6 +135,18 @@ func TestDetectFilesParallel(t *testing.T) {
 			}
 			if m := d.most.Load(); m != tc.most {
 				t.Errorf("at most %d Detect calls at once; want %d", m, tc.most)
+			}
+			if tc.most > 1 {
+				return // calls that take sessions in order may still enter Detect out of it
+			}
+			var order []image.Point // one session: Detect runs in the order of paths
+			for i := range paths {
+				if i%7 != 6 {
+					order = append(order, image.Pt(8+i, 5+i%3))
+				}
+			}
+			if !slices.Equal(d.started, order) {
+				t.Errorf("Detect started on %v; want %v", d.started, order)
 			}
 		})
 	}
