@@ -20,9 +20,9 @@
 // image/jpeg's by rounding only. On amd64 CPUs with AVX2 that IDCT runs 8
 // columns per instruction (idct8_amd64.s) with the same 32-bit arithmetic
 // as the scalar code, hence the same pixels; a block whose values could
-// overflow 32-bit lanes (never in the test photos' typical blocks, rare in
-// any) goes to the scalar code. It makes full-size decoding about 1.5×
-// faster.
+// overflow 32-bit lanes goes to the scalar code (none of the 164,129
+// blocks of the four test JPEGs does). It makes full-size decoding about
+// 1.5× faster.
 //
 // # Supported files
 //
