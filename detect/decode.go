@@ -139,13 +139,10 @@ func decodeFull(r io.Reader, format string, cfg image.Config, fit Fitter) (image
 		img, _, err := image.Decode(r)
 		return img, err
 	}
-	scale := 1
-	if fit != nil {
-		scale = reduction(cfg.Width, cfg.Height, fit.MinImageSize(cfg.Width, cfg.Height))
-	}
+	scale := fitScale(cfg, fit)
 	// jpegscale reads the file from memory; a file far larger than any
 	// JPEG of its size goes to image/jpeg, which streams it.
-	limit := 16*int64(cfg.Width)*int64(cfg.Height) + 1<<20
+	limit := jpegLimit(cfg)
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
@@ -153,6 +150,16 @@ func decodeFull(r io.Reader, format string, cfg image.Config, fit Fitter) (image
 	if int64(len(data)) > limit {
 		return jpeg.Decode(io.MultiReader(bytes.NewReader(data), r))
 	}
+	return decodeJPEG(data, cfg, scale)
+}
+
+// jpegLimit is the most bytes a JPEG of cfg's size is read into memory for
+// jpegscale: far more than any real JPEG of that size.
+func jpegLimit(cfg image.Config) int64 { return 16*int64(cfg.Width)*int64(cfg.Height) + 1<<20 }
+
+// decodeJPEG decodes the JPEG file data with jpegscale at 1/scale, or with
+// image/jpeg when jpegscale does not read it.
+func decodeJPEG(data []byte, cfg image.Config, scale int) (image.Image, error) {
 	img, err := jpegscale.DecodeBytes(data, scale)
 	switch {
 	case err == nil && scale > 1:

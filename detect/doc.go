@@ -60,6 +60,13 @@
 // them, so scores can move (by up to about 0.15 on the bundled test photos):
 // use it where speed matters more than matching a full-size pipeline.
 //
+// [DetectFiles] and [DetectFilesWith] run a detector over files and yield
+// the results in order. Several goroutines read and decode while the
+// detector runs, up to as many Detect calls at once as the detector has
+// sessions ([Concurrent]), so a detector with one session per core keeps
+// every core busy; decoding starts before the first Detect, so a detector
+// that is still loading loads while the first files decode.
+//
 // # Errors
 //
 // Sentinels ([ErrEmptyImage], [ErrImageTooLarge], [ErrDecode],

@@ -1,11 +1,11 @@
 package detect
 
 import (
-	"bufio"
 	"context"
 	"image"
 	"iter"
 	"os"
+	"sync"
 
 	"github.com/modelreg/modelreg/detect/preprocess"
 )
@@ -26,63 +26,178 @@ type FileResult struct {
 	Err error
 }
 
-// DetectFiles detects objects in the image files at paths, in order. It
-// decodes the next file on another goroutine while d works on the current
-// one, so that on a machine with a free core decoding costs little more
-// than the detection itself: decoding is a third to a half of the time of
-// a photo otherwise. It holds at most two decoded images itself (the one
-// being detected and the next). opts are
-// [DecodeImage]'s (nil means the defaults; a Fit set to d decodes large
-// JPEGs at a reduced scale).
+// A Concurrent detector runs up to Concurrency() Detect calls at once (its
+// sessions); more calls wait for a free one. [DetectFilesWith] runs that
+// many. Detectors from deploy and ortdetect implement it.
+type Concurrent interface {
+	Concurrency() int
+}
+
+// FilesOptions configures [DetectFilesWith]. A nil *FilesOptions is the
+// zero value; zero fields mean the defaults below.
+type FilesOptions struct {
+	// Decode are [DecodeImage]'s options (nil means the defaults; a Fit
+	// set to the detector decodes large JPEGs at a reduced scale).
+	Decode *DecodeOptions
+	// Parallel is the number of Detect calls made at once. 0 means the
+	// detector's [Concurrent.Concurrency] when it implements it, else 1.
+	Parallel int
+	// Workers is the number of goroutines that read, decode and then
+	// detect files; those beyond Parallel decode the next files while the
+	// sessions run. 0 means Parallel + (Parallel+1)/2: decoding a photo
+	// takes a third to a half of a small detector's run, so one decoding
+	// goroutine for every two sessions keeps them fed.
+	Workers int
+}
+
+// workers returns the Detect calls in flight and the goroutines of a run.
+func (o *FilesOptions) workers(d Detector) (parallel, workers int) {
+	if o == nil {
+		o = &FilesOptions{}
+	}
+	parallel = o.Parallel
+	if c, ok := d.(Concurrent); ok && parallel <= 0 {
+		parallel = c.Concurrency()
+	}
+	parallel = max(parallel, 1)
+	workers = o.Workers
+	if workers <= 0 {
+		workers = parallel + (parallel+1)/2
+	}
+	return parallel, max(workers, 1)
+}
+
+// DetectFiles detects objects in the image files at paths, in order:
+// [DetectFilesWith] with opts as its Decode options (nil means the
+// defaults; a Fit set to d decodes large JPEGs at a reduced scale).
+func DetectFiles(ctx context.Context, d Detector, paths []string, opts *DecodeOptions) iter.Seq[FileResult] {
+	return DetectFilesWith(ctx, d, paths, &FilesOptions{Decode: opts})
+}
+
+// DetectFilesWith detects objects in the image files at paths and yields
+// the results in the order of paths. Files are read, decoded and detected
+// by opts.Workers goroutines, at most opts.Parallel of them in Detect at a
+// time (by default as many as d has sessions), while the others decode the
+// next files: on a machine with a free core, decoding then costs little
+// more than the detections themselves, and a detector with one session per
+// core keeps every core busy. Decoding starts at once, before the first
+// Detect: a d that is still loading (its Detect waits for it) loads while
+// the first files decode. At most 2 × Workers decoded images are held
+// besides the one yielded.
 //
 // A file that cannot be read or decoded yields a result with Err set, and
 // the others go on. When ctx is done, the result in progress and the rest
-// are not produced; stopping the iteration early stops the decoding.
-func DetectFiles(ctx context.Context, d Detector, paths []string, opts *DecodeOptions) iter.Seq[FileResult] {
+// are not produced; stopping the iteration early stops the decoding. The
+// iteration returns once every goroutine it started has, so d may be
+// closed as soon as it does.
+func DetectFilesWith(ctx context.Context, d Detector, paths []string, opts *FilesOptions) iter.Seq[FileResult] {
+	parallel, workers := opts.workers(d)
+	var dopts *DecodeOptions
+	if opts != nil {
+		dopts = opts.Decode
+	}
 	return func(yield func(FileResult) bool) {
 		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer wg.Wait()
 		defer cancel()
-		decoded := make(chan decodedFile) // the next file waits decoded while d runs
-		go decodeFiles(ctx, paths, opts, decoded)
-		for f := range decoded {
-			r := FileResult{Path: f.path, Image: f.img, Size: f.size, Err: f.err}
-			if r.Err == nil {
-				r.Detections, r.Err = d.Detect(ctx, f.img)
+		jobs := make(chan *fileJob)
+		order := make(chan *fileJob, 2*workers) // bounds the images held
+		wg.Go(func() { feedFiles(ctx, paths, jobs, order) })
+		sessions := make(chan struct{}, parallel)
+		for range workers {
+			wg.Go(func() {
+				for j := range jobs {
+					j.run(ctx, d, dopts, sessions)
+				}
+			})
+		}
+		for j := range order {
+			select {
+			case <-j.done:
+			case <-ctx.Done():
+				return
 			}
-			if ctx.Err() != nil || !yield(r) {
+			if ctx.Err() != nil || !yield(j.res) {
 				return
 			}
 		}
 	}
 }
 
-// decodedFile is one file decoded by decodeFiles.
-type decodedFile struct {
-	path string
-	img  image.Image
-	size image.Point
-	err  error
+// fileJob is one file of a DetectFilesWith run; done is closed once res is
+// set. Files start Detect in the order of paths: a job waits for its turn
+// (closed once the previous file has a session or needs none) and closes
+// next when it has taken its own.
+type fileJob struct {
+	res        FileResult
+	done       chan struct{}
+	turn, next chan struct{}
 }
 
-// decodeFiles decodes the files in order into out, which it closes, until
-// they are done or ctx is.
-func decodeFiles(ctx context.Context, paths []string, opts *DecodeOptions, out chan<- decodedFile) {
-	defer close(out)
+// feedFiles hands each path to the workers (jobs) and, in order, to the
+// consumer (order), until the paths or ctx are done; it closes both.
+func feedFiles(ctx context.Context, paths []string, jobs, order chan<- *fileJob) {
+	defer close(jobs)
+	defer close(order)
+	turn := make(chan struct{})
+	close(turn) // the first file's
 	for _, p := range paths {
-		f := decodedFile{path: p}
-		f.img, f.err = decodeFile(p, opts)
-		if f.err == nil {
-			f.size = f.img.Bounds().Size()
-			if r, ok := f.img.(*preprocess.Reduced); ok {
-				f.size = r.FullSize()
-			}
+		j := &fileJob{res: FileResult{Path: p}, done: make(chan struct{}), turn: turn, next: make(chan struct{})}
+		turn = j.next
+		select {
+		case order <- j:
+		case <-ctx.Done():
+			return
 		}
 		select {
-		case out <- f:
+		case jobs <- j:
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// run decodes j's file and, in its turn, detects in it, holding one of the
+// sessions tokens during Detect; it closes j.next and j.done. Once ctx is
+// done it does nothing more: nobody reads the result.
+func (j *fileJob) run(ctx context.Context, d Detector, opts *DecodeOptions, sessions chan struct{}) {
+	defer close(j.done)
+	defer func() {
+		if j.next != nil { // not yet closed: pass the turn on
+			close(j.next)
+		}
+	}()
+	if ctx.Err() != nil {
+		return
+	}
+	r := &j.res
+	img, err := decodeFile(r.Path, opts)
+	if err == nil {
+		r.Image, r.Size = img, img.Bounds().Size()
+		if red, ok := img.(*preprocess.Reduced); ok {
+			r.Size = red.FullSize()
+		}
+	}
+	select {
+	case <-j.turn:
+	case <-ctx.Done():
+		return
+	}
+	if err != nil {
+		r.Err = err
+		return
+	}
+	select {
+	case sessions <- struct{}{}:
+	case <-ctx.Done():
+		r.Err = ctx.Err()
+		return
+	}
+	close(j.next)
+	j.next = nil // closed
+	r.Detections, r.Err = d.Detect(ctx, img)
+	<-sessions
 }
 
 func decodeFile(path string, opts *DecodeOptions) (image.Image, error) {
@@ -91,6 +206,5 @@ func decodeFile(path string, opts *DecodeOptions) (image.Image, error) {
 		return nil, err
 	}
 	defer f.Close()
-	img, _, err := DecodeImage(bufio.NewReaderSize(f, 64<<10), opts)
-	return img, err
+	return decodeOpenFile(f, opts)
 }

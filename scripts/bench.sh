@@ -8,6 +8,8 @@
 #   COUNT   -count of every Go benchmark and timed Node.js passes (default 10)
 #   OUT     output directory (default: a new temporary directory)
 #   NODE    set to 0 to skip the Node.js comparison (default 1)
+#   FLOOR   set to 0 to skip scripts/bench-floor.sh (whole processes against
+#           the runtime's floor, one core and all, and the batch)
 #   DOWNLOAD_SIZE  size of the §7 download (default 1GiB; 0 skips §7); it
 #           needs twice that much free space in the temporary directory
 #
@@ -73,6 +75,12 @@ if [ "$NODE" != 0 ] && command -v node >/dev/null; then
 	done
 	benchstat "$OUT/e2e-go.txt" >>"$OUT/summary.txt" 2>&1 || true
 	cat "$OUT/e2e-node.jsonl" >>"$OUT/summary.txt"
+fi
+# Whole processes against the runtime's floor (bench/cmd/floor), on one core
+# and on all, with Node.js + sharp, and the batch over every core.
+if [ "${FLOOR:-1}" != 0 ]; then
+	N="$COUNT" OUT="$OUT" NODE="$NODE" scripts/bench-floor.sh
+	cat "$OUT/floor.md" >>"$OUT/summary.txt"
 fi
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" | tee -a "$OUT/summary.txt"
 echo "results in $OUT (summary.txt)"

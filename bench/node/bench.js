@@ -231,4 +231,8 @@ async function main() {
   }
 }
 
-main().catch(e => { console.error(e); process.exit(1); });
+module.exports = { root, yolox, picodet, decode, nms };
+
+if (require.main === module) {
+  main().catch(e => { console.error(e); process.exit(1); });
+}

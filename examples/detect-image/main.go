@@ -16,12 +16,21 @@
 //	                 that fails, and the others go on)
 //	-exif            apply the JPEG EXIF orientation before detecting
 //	-threads N       intra-op threads (default 1)
+//	-sessions N      model sessions detecting at once (default 0: one per
+//	                 core, GOMAXPROCS ÷ -threads, but no more than one per
+//	                 16 images; one with a GPU provider)
+//	-workers N       goroutines reading, decoding and detecting (default 0:
+//	                 sessions + (sessions+1)/2, see detect.FilesOptions;
+//	                 with a GPU provider, one per core + sessions)
+//	-providers LIST  execution providers in order of preference, e.g.
+//	                 cuda,cpu (default: CPU only; see deploy.Options)
 //	-max-pixels N    largest width × height decoded (default 100000000)
 //	-fast            decode JPEGs much larger than the model's input at a
 //	                 reduced scale (several times faster; scores can move a
 //	                 little; annotated images are then written reduced too)
 //
-// Without -json it prints a table. The exit status is 1 when an image
+// The model loads while the first images are read and decoded. Without
+// -json it prints a table. The exit status is 1 when an image
 // cannot be read or the model cannot be loaded, 2 on a usage error.
 package main
 
@@ -49,6 +58,9 @@ type options struct {
 	json      bool
 	exif      bool
 	threads   int
+	sessions  int
+	workers   int
+	providers string
 	maxPixels int64
 	fast      bool
 	images    []string
@@ -86,6 +98,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per image per line")
 	fs.BoolVar(&o.exif, "exif", false, "apply the JPEG EXIF orientation")
 	fs.IntVar(&o.threads, "threads", 1, "intra-op `threads`")
+	fs.IntVar(&o.sessions, "sessions", 0, "model `sessions` detecting at once (0: one per core, at most one per 16 images)")
+	fs.IntVar(&o.workers, "workers", 0, "`goroutines` reading, decoding and detecting (0: sessions + (sessions+1)/2)")
+	fs.StringVar(&o.providers, "providers", "", "execution `providers` in order of preference, e.g. cuda,cpu (\"\": CPU only)")
 	fs.Int64Var(&o.maxPixels, "max-pixels", detect.DefaultMaxPixels, "largest width × height `pixels` decoded")
 	fs.BoolVar(&o.fast, "fast", false, "decode large JPEGs at a reduced scale for the model (annotated images are then written reduced)")
 	fs.Usage = func() { printUsage(fs, stderr) }
@@ -101,34 +116,50 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(stderr, "detect-image: -threshold must be in [0, 1]")
 		return nil, errors.New("bad threshold")
 	}
+	if o.sessions < 0 || o.workers < 0 || o.threads < 1 {
+		fmt.Fprintln(stderr, "detect-image: -sessions and -workers must be 0 or more, -threads 1 or more")
+		return nil, errors.New("bad count")
+	}
 	return o, nil
 }
 
 func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	reg, err := deploy.DefaultRegistry()
-	if err != nil {
-		return err
-	}
-	m, err := deploy.LoadDetector(ctx, reg, o.model, &deploy.Options{
-		Threads: o.threads, ScoreThreshold: float32(o.threshold)})
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	if o.fast && o.out != "" {
-		fmt.Fprintln(stderr, "detect-image: -fast: annotated images are written at the reduced size the model read")
-	}
 	paths, err := expandImages(o.images)
 	if err != nil {
 		return err
 	}
+	providers := providerList(o.providers)
+	accel := accelerated(providers)
+	sessions, workers := o.sessions, o.workers
+	if sessions == 0 {
+		sessions = sessionsFor(len(paths), o.threads, accel)
+	}
+	if workers == 0 {
+		workers = workersFor(sessions, accel)
+	}
+	m := startLoading(ctx, func(ctx context.Context) (detect.Detector, error) {
+		reg, err := deploy.DefaultRegistry()
+		if err != nil {
+			return nil, err
+		}
+		return deploy.LoadDetector(ctx, reg, o.model, &deploy.Options{
+			Threads: o.threads, Sessions: sessions, ScoreThreshold: float32(o.threshold), Providers: providers})
+	})
+	defer m.Close()
+	if o.fast && o.out != "" {
+		fmt.Fprintln(stderr, "detect-image: -fast: annotated images are written at the reduced size the model read")
+	}
 	dopts := decodeOptions(m, o)
 	failed, total := 0, 0
-	results := detect.DetectFiles(ctx, m, paths, dopts) // decodes the next while detecting
+	// Files decode while the model loads, then while the sessions run.
+	results := detect.DetectFilesWith(ctx, m, paths, &detect.FilesOptions{Decode: dopts, Parallel: sessions, Workers: workers})
 	if len(paths) == 1 && paths[0] == "-" {
 		results = detectStdin(ctx, m, dopts)
 	}
 	for r := range results {
+		if err, ok := loadFailure(r.Err); ok {
+			return err
+		}
 		total++
 		if err := report(r, o, stdout); err != nil {
 			err = explain(err, o)

@@ -13,6 +13,9 @@ func idct8(blk *[64]int32, last int, dst []byte, off, stride int) {
 		blk[0] = 0
 		return
 	}
+	if idct8Vec(blk, dst, off, stride) {
+		return
+	}
 	if last <= lowLast {
 		idct8Low(blk, dst, off, stride)
 		return
