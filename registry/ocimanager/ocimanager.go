@@ -341,11 +341,13 @@ func (m *Manager) entrySHA256(title string) string {
 	return ""
 }
 
-// Stat returns the size of key's layer and its digest as the ETag.
+// Stat returns the size of key's layer, its digest as the ETag and the
+// digest's hex as the SHA256, so that a download in ranged parts is
+// verified against the layer's digest even when the entry has no sha256.
 func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
 	l, _, err := m.layer(ctx, key)
 	if err != nil {
 		return registry.ObjectInfo{}, err
 	}
-	return registry.ObjectInfo{Size: l.Size, ETag: l.Digest.String()}, nil
+	return registry.ObjectInfo{Size: l.Size, ETag: l.Digest.String(), SHA256: l.Digest.Encoded()}, nil
 }
