@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -171,5 +172,50 @@ func TestHostileBlobRedirectCredentials(t *testing.T) {
 		if a != "" {
 			t.Errorf("the redirect target received Authorization %q; want none", a)
 		}
+	}
+}
+
+// TestHostileLayerSize: a manifest whose layer announces a size other than
+// its blob's, for an entry without size_bytes or sha256. The download
+// fails with a typed error, quickly, and installs nothing.
+func TestHostileLayerSize(t *testing.T) {
+	data := []byte("\x08a small blob")
+	cases := []struct {
+		name string
+		size int64
+		want error  // nil: any error
+		msg  string // in the error
+	}{
+		{"petabyte", 1 << 50, registry.ErrTooLarge, "limit"},
+		{"longer", int64(len(data)) + 1, io.ErrUnexpectedEOF, ""},
+		{"shorter", int64(len(data)) - 1, registry.ErrCorrupt, ""},
+		{"negative", -1, registry.ErrPermanent, "size of -1 bytes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHostileOCI(t, data, "toy.bin", func(h *hostileOCI) {
+				var man ocispec.Manifest
+				json.Unmarshal(h.manifest, &man)
+				man.Layers[0].Size = c.size
+				h.manifest, _ = json.Marshal(man)
+			})
+			dir := t.TempDir()
+			entry := fmt.Sprintf(`{"models": [{"base_name": "toy", "base_filename": "toy.bin", "version": null,
+				"manager": {"type": "oci", "config": {"reference": %q}}}]}`, h.repo()+":v1")
+			if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(entry), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, err := registry.New(&registry.Options{Dirs: []string{dir}, CacheDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = r.Download(t.Context(), "toy", &registry.DownloadOptions{Transfer: &registry.TransferOptions{MaxRetries: -1}})
+			if !errors.Is(err, c.want) || !strings.Contains(fmt.Sprint(err), c.msg) {
+				t.Errorf("Download: %v; want an error wrapping %v, saying %q", err, c.want, c.msg)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "toy.bin")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("toy.bin after the failed download: %v; want none", err)
+			}
+		})
 	}
 }

@@ -312,8 +312,12 @@ func (m *Manager) layer(ctx context.Context, key string) (ocispec.Descriptor, st
 	}
 	l := a.manifest.Layers[i]
 	what := m.what(ref, cmpOr(title, layerTitle(l)))
-	if l.Digest.Validate() != nil || l.Digest.Algorithm() != digest.SHA256 || l.Size < 0 {
+	if l.Digest.Validate() != nil || l.Digest.Algorithm() != digest.SHA256 {
 		return l, what, redact.Error(fmt.Errorf("ocimanager: %s: layer digest %q is not a sha256 digest: %w", what, l.Digest, registry.ErrPermanent))
+	}
+	if l.Size < 0 {
+		return l, what, redact.Error(fmt.Errorf("ocimanager: %s: the manifest gives the layer a size of %d bytes (the artifact is malformed; push it again): %w",
+			what, l.Size, registry.ErrPermanent))
 	}
 	if want := m.entrySHA256(title); want != "" && "sha256:"+strings.ToLower(want) != l.Digest.String() {
 		return l, what, redact.Error(&DigestMismatchError{What: what, Got: l.Digest.String(), Want: "sha256:" + strings.ToLower(want), Entry: true})
