@@ -141,6 +141,9 @@ func checkRepo(r Repo) (Repo, error) {
 	if strings.ContainsFunc(r.Revision, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		return r, invalidf("revision %q has control characters", r.Revision)
 	}
+	if dotSegment(r.Revision) {
+		return r, invalidf(`revision %q has a "." or ".." part (want a branch, a tag or a commit)`, r.Revision)
+	}
 	parts := strings.Split(r.ID, "/")
 	bad := r.ID == "" || len(r.ID) > 96 || len(parts) > 2 || strings.Contains(r.ID, "--") || strings.Contains(r.ID, "..")
 	for _, p := range parts {
@@ -151,6 +154,17 @@ func checkRepo(r Repo) (Repo, error) {
 		return r, invalidf(`repo %q is not a repo id ("org/name")`, r.ID)
 	}
 	return r, nil
+}
+
+// dotSegment reports whether a "/"-separated part of s is "." or "..",
+// which no git ref has and which a URL path resolves elsewhere.
+func dotSegment(s string) bool {
+	for p := range strings.SplitSeq(s, "/") {
+		if p == "." || p == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // checkEndpoint validates an endpoint and returns it without a trailing "/".
