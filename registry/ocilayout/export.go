@@ -36,7 +36,9 @@ type ExportReport struct {
 // model that is not gives an error wrapping [registry.ErrNotFound]) to the
 // OCI image layout at dir, created if needed; models already in it are
 // kept. Blobs are written to temp files and renamed once their digest is
-// verified, and index.json last.
+// verified, and index.json last. A layout whose oci-layout, index.json,
+// blobs or blobs/sha256 is a symlink is refused with an error wrapping
+// [registry.ErrPermanent]: nothing is written outside dir.
 func Export(ctx context.Context, reg *registry.Registry, dir string, names []string) (*ExportReport, error) {
 	rep := &ExportReport{}
 	type item struct {
@@ -70,6 +72,9 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		}
 		fillDigests(m, it.layers)
 		items = append(items, it)
+	}
+	if err := checkExportDir(dir); err != nil {
+		return rep, err
 	}
 	store, err := oci.NewWithContext(ctx, dir)
 	if err != nil {

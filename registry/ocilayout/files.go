@@ -45,3 +45,38 @@ func checkBlobFile(dir string, d ocispec.Descriptor) error {
 	}
 	return checkLayoutFile(dir, ocispec.ImageBlobsDir+"/"+d.Digest.Algorithm().String()+"/"+d.Digest.Encoded(), d.Size)
 }
+
+// checkExportDir refuses a layout directory whose oci-layout, index.json,
+// blobs or blobs/sha256 is a symlink or not of its kind: an export writes
+// those in place, and so would write through a symlink outside the layout.
+func checkExportDir(dir string) error {
+	for _, f := range []struct {
+		rel string
+		dir bool
+	}{{ocispec.ImageLayoutFile, false}, {ocispec.ImageIndexFile, false}, {ocispec.ImageBlobsDir, true}, {ocispec.ImageBlobsDir + "/sha256", true}} {
+		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.rel)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return fmt.Errorf("ocilayout: export to %s: %w", dir, err)
+		case fi.Mode()&fs.ModeSymlink != 0 || fi.IsDir() != f.dir || !f.dir && !fi.Mode().IsRegular():
+			return fmt.Errorf("ocilayout: export to %s: %s is a %s; an export writes only inside the layout "+
+				"(export to a new directory, or copy the layout as plain files): %w", dir, f.rel, kindOf(fi), registry.ErrPermanent)
+		}
+	}
+	return nil
+}
+
+// kindOf names the kind of file fi describes, for messages.
+func kindOf(fi fs.FileInfo) string {
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return "symlink"
+	case fi.IsDir():
+		return "directory"
+	case fi.Mode().IsRegular():
+		return "regular file"
+	}
+	return fi.Mode().Type().String() + " file"
+}
