@@ -81,6 +81,7 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		return rep, fmt.Errorf("ocilayout: %w", err)
 	}
 	store.AutoSaveIndex = false
+	var tags []taggedManifest
 	for _, it := range items {
 		for i, l := range it.layers {
 			if err := pushFile(ctx, store, l, it.paths[i]); err != nil {
@@ -94,13 +95,12 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		if err != nil {
 			return rep, fmt.Errorf("ocilayout: export %s: %w", it.m.Name(), err)
 		}
-		if err := store.Tag(ctx, desc, ref); err != nil {
-			return rep, fmt.Errorf("ocilayout: export %s: %w", it.m.Name(), err)
-		}
+		tags = slices.DeleteFunc(tags, func(t taggedManifest) bool { return t.ref == ref })
+		tags = append(tags, taggedManifest{ref, desc})
 		rep.Refs = append(rep.Refs, ref)
 	}
-	if err := store.SaveIndex(); err != nil {
-		return rep, fmt.Errorf("ocilayout: %w", err)
+	if err := writeIndex(dir, tags); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }

@@ -1,10 +1,16 @@
 package ocilayout_test
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/modelreg/modelreg/registry"
 	"github.com/modelreg/modelreg/registry/ocilayout"
@@ -63,5 +69,58 @@ func TestHostileExportSymlinks(t *testing.T) {
 				t.Errorf("the export created the file outside the layout: %q", b)
 			}
 		})
+	}
+}
+
+// TestExportIndexRenamed: an export into an existing layout replaces
+// index.json by a rename (a crash leaves the old index or the new one,
+// not a truncated one that loses the layout's references), keeps the
+// references it does not write, and tags each model once.
+func TestExportIndexRenamed(t *testing.T) {
+	src, files := source(t)
+	layout := filepath.Join(t.TempDir(), "layout")
+	if _, err := ocilayout.Export(t.Context(), src, layout, []string{"toy@1"}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.Open(filepath.Join(layout, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	before, _ := io.ReadAll(old)
+	for range 2 {
+		if _, err := ocilayout.Export(t.Context(), src, layout, []string{"kit@2", "toy@1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := io.ReadAll(old); string(after) != string(before) {
+		t.Errorf("index.json was rewritten in place (%d bytes, then %d); want a new file renamed over it", len(before), len(after))
+	}
+	var idx ocispec.Index
+	b, _ := os.ReadFile(filepath.Join(layout, "index.json"))
+	if err := json.Unmarshal(b, &idx); err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, d := range idx.Manifests {
+		refs = append(refs, d.Annotations[ocispec.AnnotationRefName])
+	}
+	if slices.Sort(refs); strings.Join(refs, " ") != "kit-v2 toy-v1" {
+		t.Errorf("index.json references: %q; want kit-v2 and toy-v1, once each", refs)
+	}
+	dst, err := registry.New(&registry.Options{Dirs: []string{t.TempDir()}, CacheDir: t.TempDir(), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ocilayout.Import(t.Context(), dst, layout, nil); err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	for name := range files {
+		if _, err := dst.Download(t.Context(), name, nil); err != nil {
+			t.Errorf("Download(%s) offline after import: %v", name, err)
+		}
 	}
 }
