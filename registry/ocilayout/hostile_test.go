@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,4 +256,47 @@ func TestHostileLayoutBlobs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHostileLayoutReplacesModel: a layout holding other bytes for a model
+// the registry has fails the import with ErrExists and leaves the
+// installed copy as it was; the same bytes are skipped.
+func TestHostileLayoutReplacesModel(t *testing.T) {
+	src, files := source(t)
+	m, err := src.Get(t.Context(), "toy@1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		body string
+		want error
+	}{
+		{"other bytes", "\x08other toy weights", registry.ErrExists},
+		{"same bytes", string(files["toy@1"]["toy.bin"]), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			entry := `{"base_name": "toy", "base_filename": "toy.bin", "version": "1", "sha256": "` + sum([]byte(c.body)) +
+				`", "size_bytes": ` + itoa(len(c.body)) + `, "manager": ` + string(mustJSON(t, m.Manager)) + `}`
+			layout := writeHostileLayout(t, hostileArtifact{"toy-v1", entry, [][2]string{{"toy.bin", c.body}}})
+			rep, err := ocilayout.Import(t.Context(), src, layout, nil)
+			if !errors.Is(err, c.want) || c.want == nil && (rep == nil || len(rep.Skipped) != 1) {
+				t.Errorf("Import: %v; want %v (or skipped)", err, c.want)
+			}
+			if got, err := os.ReadFile(m.Path()); err != nil || string(got) != string(files["toy@1"]["toy.bin"]) {
+				t.Errorf("the installed toy@1 changed: %d bytes, %v", len(got), err)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
