@@ -219,3 +219,44 @@ func TestHostileLayerSize(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileReferences: references with credentials, odd hosts or ports,
+// URLs or paths are invalid entries, refused before any request.
+func TestHostileReferences(t *testing.T) {
+	for _, c := range []struct {
+		ref string
+		ok  bool
+	}{
+		{"registry.example:5000/team/model:v1", true},
+		{"[::1]:5000/model:v1", true},
+		{"[::1]/model:v1", true},
+		{"localhost/model@sha256:" + strings.Repeat("ab", 32), true},
+		{"user:pw@host/model:v1", false},
+		{"host%2f@x/model", false},
+		{"host:99999/model:v1", false},
+		{"host:0/model:v1", false},
+		{"host:/model:v1", false},
+		{"host:5000:6000/model:v1", false},
+		{"[zz]:5000/model:v1", false},
+		{"evil.com#x/model:v1", false},
+		{"host/model:../x", false},
+		{"host/../model", false},
+		{"host/model:v1\n", false},
+		{"http://host/model:1", false},
+		{"file:///etc/passwd", false},
+		{"/abs/path:1", false},
+	} {
+		repo, _, err := ocimanager.ParseReference(c.ref)
+		if err == nil {
+			_, err = ocimanager.New(repo, &ocimanager.Options{Credential: auth.StaticCredential("", auth.EmptyCredential)})
+		}
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%q: %v; want it accepted", c.ref, err)
+		case !c.ok && !errors.Is(err, registry.ErrInvalidEntry):
+			t.Errorf("%q: %v; want an error wrapping ErrInvalidEntry", c.ref, err)
+		case !c.ok && strings.Contains(fmt.Sprint(err), "pw"):
+			t.Errorf("%q: the error shows the credentials: %v", c.ref, err)
+		}
+	}
+}

@@ -91,6 +91,9 @@ func New(repository string, opts *Options) (*Manager, error) {
 	if err != nil || repo.Reference.Reference != "" {
 		return nil, invalid("repository %q: want HOST[:PORT]/REPO", repository)
 	}
+	if err := checkHost(repo.Reference.Registry); err != nil {
+		return nil, invalid("repository %q: registry host %q: %v", repository, repo.Reference.Registry, err)
+	}
 	cred := opts.Credential
 	if cred == nil {
 		cred = dockerCredential()
