@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/modelreg/modelreg/internal/redact"
@@ -170,10 +171,19 @@ func dotSegment(s string) bool {
 // checkEndpoint validates an endpoint and returns it without a trailing "/".
 func checkEndpoint(e string) (string, error) {
 	u, err := url.Parse(e)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" || !portOK(u) {
 		return "", invalidf("endpoint %s is not an absolute http or https URL", redact.URL(e))
 	}
 	return strings.TrimRight(e, "/"), nil
+}
+
+// portOK reports whether u's port, if any, is in 1..65535.
+func portOK(u *url.URL) bool {
+	if u.Port() == "" {
+		return !strings.HasSuffix(u.Host, ":")
+	}
+	n, err := strconv.Atoi(u.Port())
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // checkKey refuses keys that are not paths in a repo.

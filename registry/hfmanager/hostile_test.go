@@ -120,3 +120,29 @@ func redirectTo(loc string) func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusFound)
 	}
 }
+
+// TestHostileEndpoints: endpoints that are not absolute http(s) URLs of a
+// host and a valid port are invalid entries, refused before any request.
+func TestHostileEndpoints(t *testing.T) {
+	for _, c := range []struct {
+		endpoint string
+		ok       bool
+	}{
+		{"https://hub.example", true},
+		{"http://127.0.0.1:8080/mirror", true},
+		{"https://hub.example:99999", false},
+		{"https://hub.example:0", false},
+		{"https://hub.example:", false},
+		{"https://:443", false},
+		{"file:///etc", false},
+		{"ftp://hub.example", false},
+		{"//hub.example", false},
+		{"https://hub.example/?x=1", false},
+		{"https://hub.example/#x", false},
+	} {
+		_, err := hfmanager.New(hfmanager.Repo{ID: "org/m"}, &hfmanager.Options{Endpoint: c.endpoint})
+		if c.ok != (err == nil) || err != nil && !errors.Is(err, registry.ErrInvalidEntry) {
+			t.Errorf("New with endpoint %q: %v; want accepted %t, else an error wrapping ErrInvalidEntry", c.endpoint, err, c.ok)
+		}
+	}
+}
