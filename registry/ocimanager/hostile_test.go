@@ -136,7 +136,9 @@ func TestHostileRangedBlobOtherBytes(t *testing.T) {
 
 // TestHostileBlobRedirectCredentials: a registry that redirects a blob to
 // another origin (another port of the same host, which Go's client treats
-// as the same domain) must not receive the registry's credentials there.
+// as the same domain) must not receive the registry's credentials there,
+// with a plain http.Client as Options.Client (as registry.Options.HTTPClient
+// hands it).
 func TestHostileBlobRedirectCredentials(t *testing.T) {
 	data := []byte("weights behind a redirect")
 	var mu sync.Mutex
@@ -152,7 +154,7 @@ func TestHostileBlobRedirectCredentials(t *testing.T) {
 		h.user, h.password, h.redirect = "fleet", "s3cret-password", other.URL+"/blob"
 	})
 	cred := auth.StaticCredential(strings.TrimPrefix(h.srv.URL, "http://"), auth.Credential{Username: h.user, Password: h.password})
-	m, err := ocimanager.New(h.repo(), &ocimanager.Options{Credential: cred})
+	m, err := ocimanager.New(h.repo(), &ocimanager.Options{Credential: cred, Client: &http.Client{}})
 	if err != nil {
 		t.Fatal(err)
 	}
