@@ -110,6 +110,8 @@ func TestHostileLayoutEntries(t *testing.T) {
 			{"a", single("toy.bin"), [][2]string{{"toy.bin", body}}},
 			{"b", strings.Replace(single("toy.bin"), s, sum([]byte("other")), 1), [][2]string{{"toy.bin", "other"}}},
 		}, false},
+		{"entry sha256 not the layer's", []hostileArtifact{{"a", strings.Replace(single("toy.bin"), s, sum([]byte("other")), 1), [][2]string{{"toy.bin", body}}}}, false},
+		{"entry size not the layer's", []hostileArtifact{{"a", strings.Replace(single("toy.bin"), `"size_bytes": 16`, `"size_bytes": 15`, 1), [][2]string{{"toy.bin", body}}}}, false},
 		{"entry not an object", []hostileArtifact{{"a", `[1, 2]`, nil}}, true},
 		{"entry deeply nested", []hostileArtifact{{"a", strings.Repeat("[", 100000) + strings.Repeat("]", 100000), nil}}, true},
 		{"entry of wrong types", []hostileArtifact{{"a", `{"base_name": 7, "files": "x"}`, nil}}, true},
