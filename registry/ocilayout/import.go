@@ -44,8 +44,10 @@ type layoutModel struct {
 // registry, as [registry.Registry.Import] installs a bundle (opts as
 // there): each blob is verified against its digest as it is read and each
 // file against the entry's sha256; a mismatch or a missing blob is an
-// error wrapping [registry.ErrCorrupt] and nothing is installed. It uses
-// no network and works offline.
+// error wrapping [registry.ErrCorrupt] and nothing is installed, as is a
+// layout file that is not a regular file (a named pipe, a device) or
+// whose size is not its descriptor's. It uses no network and works
+// offline.
 func Import(ctx context.Context, reg *registry.Registry, dir string, opts *registry.ImportOptions) (*ImportReport, error) {
 	rep := &ImportReport{}
 	for _, f := range []string{ocispec.ImageLayoutFile, ocispec.ImageIndexFile} {
