@@ -157,6 +157,9 @@ func dimText(d int64) string {
 }
 
 func (d *detrDecoder) Decode(outputs []Tensor, item int, g Geometry, dst []Detection) ([]Detection, error) {
+	if err := dataOK(d.kind, outputs); err != nil {
+		return dst, err
+	}
 	o, err := detrFind(&d.base, outputs)
 	if err != nil {
 		return dst, err

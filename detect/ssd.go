@@ -78,6 +78,9 @@ func ssdFind[T shaped](b *base, outs []T) (ssdOuts, error) {
 }
 
 func (d *ssdDecoder) Decode(outputs []Tensor, item int, g Geometry, dst []Detection) ([]Detection, error) {
+	if err := dataOK(d.kind, outputs); err != nil {
+		return dst, err
+	}
 	o, err := ssdFind(&d.base, outputs)
 	if err != nil {
 		return dst, err

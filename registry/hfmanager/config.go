@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/modelreg/modelreg/internal/redact"
@@ -141,6 +142,9 @@ func checkRepo(r Repo) (Repo, error) {
 	if strings.ContainsFunc(r.Revision, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		return r, invalidf("revision %q has control characters", r.Revision)
 	}
+	if dotSegment(r.Revision) {
+		return r, invalidf(`revision %q has a "." or ".." part (want a branch, a tag or a commit)`, r.Revision)
+	}
 	parts := strings.Split(r.ID, "/")
 	bad := r.ID == "" || len(r.ID) > 96 || len(parts) > 2 || strings.Contains(r.ID, "--") || strings.Contains(r.ID, "..")
 	for _, p := range parts {
@@ -153,13 +157,33 @@ func checkRepo(r Repo) (Repo, error) {
 	return r, nil
 }
 
+// dotSegment reports whether a "/"-separated part of s is "." or "..",
+// which no git ref has and which a URL path resolves elsewhere.
+func dotSegment(s string) bool {
+	for p := range strings.SplitSeq(s, "/") {
+		if p == "." || p == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 // checkEndpoint validates an endpoint and returns it without a trailing "/".
 func checkEndpoint(e string) (string, error) {
 	u, err := url.Parse(e)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" || !portOK(u) {
 		return "", invalidf("endpoint %s is not an absolute http or https URL", redact.URL(e))
 	}
 	return strings.TrimRight(e, "/"), nil
+}
+
+// portOK reports whether u's port, if any, is in 1..65535.
+func portOK(u *url.URL) bool {
+	if u.Port() == "" {
+		return !strings.HasSuffix(u.Host, ":")
+	}
+	n, err := strconv.Atoi(u.Port())
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // checkKey refuses keys that are not paths in a repo.

@@ -113,7 +113,7 @@ func (m *Manager) metadata(resp *http.Response, key string) (*FileInfo, error) {
 	if fi.Size, err = strconv.ParseInt(size, 10, 64); err != nil || fi.Size < 0 {
 		return nil, fmt.Errorf("hfmanager: %s: %s: no size in the answer: %w", m.repo.ID, key, ErrNotHub)
 	}
-	if !commitID.MatchString(fi.Commit) {
+	if !commitID.MatchString(fi.Commit) || dotSegment(fi.Commit) {
 		return nil, fmt.Errorf("hfmanager: %s: %s: no %s in the answer (%s is not a Hub, or a proxy or firewall answered): %w",
 			m.repo.ID, key, headerRepoCommit, redact.URL(m.endpoint.String()), ErrNotHub)
 	}

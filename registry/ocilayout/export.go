@@ -36,7 +36,9 @@ type ExportReport struct {
 // model that is not gives an error wrapping [registry.ErrNotFound]) to the
 // OCI image layout at dir, created if needed; models already in it are
 // kept. Blobs are written to temp files and renamed once their digest is
-// verified, and index.json last.
+// verified, and index.json last. A layout whose oci-layout, index.json,
+// blobs or blobs/sha256 is a symlink is refused with an error wrapping
+// [registry.ErrPermanent]: nothing is written outside dir.
 func Export(ctx context.Context, reg *registry.Registry, dir string, names []string) (*ExportReport, error) {
 	rep := &ExportReport{}
 	type item struct {
@@ -71,11 +73,15 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		fillDigests(m, it.layers)
 		items = append(items, it)
 	}
+	if err := checkExportDir(dir); err != nil {
+		return rep, err
+	}
 	store, err := oci.NewWithContext(ctx, dir)
 	if err != nil {
 		return rep, fmt.Errorf("ocilayout: %w", err)
 	}
 	store.AutoSaveIndex = false
+	var tags []taggedManifest
 	for _, it := range items {
 		for i, l := range it.layers {
 			if err := pushFile(ctx, store, l, it.paths[i]); err != nil {
@@ -89,13 +95,12 @@ func Export(ctx context.Context, reg *registry.Registry, dir string, names []str
 		if err != nil {
 			return rep, fmt.Errorf("ocilayout: export %s: %w", it.m.Name(), err)
 		}
-		if err := store.Tag(ctx, desc, ref); err != nil {
-			return rep, fmt.Errorf("ocilayout: export %s: %w", it.m.Name(), err)
-		}
+		tags = slices.DeleteFunc(tags, func(t taggedManifest) bool { return t.ref == ref })
+		tags = append(tags, taggedManifest{ref, desc})
 		rep.Refs = append(rep.Refs, ref)
 	}
-	if err := store.SaveIndex(); err != nil {
-		return rep, fmt.Errorf("ocilayout: %w", err)
+	if err := writeIndex(dir, tags); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }

@@ -44,15 +44,22 @@ type layoutModel struct {
 // registry, as [registry.Registry.Import] installs a bundle (opts as
 // there): each blob is verified against its digest as it is read and each
 // file against the entry's sha256; a mismatch or a missing blob is an
-// error wrapping [registry.ErrCorrupt] and nothing is installed. It uses
-// no network and works offline.
+// error wrapping [registry.ErrCorrupt] and nothing is installed, as is a
+// layout file that is not a regular file (a named pipe, a device) or
+// whose size is not its descriptor's. It uses no network and works
+// offline.
 func Import(ctx context.Context, reg *registry.Registry, dir string, opts *registry.ImportOptions) (*ImportReport, error) {
 	rep := &ImportReport{}
+	for _, f := range []string{ocispec.ImageLayoutFile, ocispec.ImageIndexFile} {
+		if err := checkLayoutFile(dir, f, -1); err != nil {
+			return rep, err
+		}
+	}
 	store, err := oci.NewFromFS(ctx, os.DirFS(dir))
 	if err != nil {
 		return rep, fmt.Errorf("ocilayout: %s is not an OCI image layout: %w: %w", dir, err, registry.ErrCorrupt)
 	}
-	models, ignored, err := readModels(ctx, store)
+	models, ignored, err := readModels(ctx, dir, store)
 	rep.Ignored = ignored
 	if err != nil {
 		return rep, err
@@ -63,7 +70,7 @@ func Import(ctx context.Context, reg *registry.Registry, dir string, opts *regis
 	pr, pw := io.Pipe()
 	werr := make(chan error, 1)
 	go func() {
-		err := writeBundle(ctx, store, models, pw)
+		err := writeBundle(ctx, dir, store, models, pw)
 		pw.CloseWithError(err)
 		werr <- err
 	}()
@@ -78,7 +85,7 @@ func Import(ctx context.Context, reg *registry.Registry, dir string, opts *regis
 
 // readModels returns the models of the layout's tagged artifacts that
 // carry an entry, and the references of those that do not.
-func readModels(ctx context.Context, store *oci.ReadOnlyStore) ([]layoutModel, []string, error) {
+func readModels(ctx context.Context, dir string, store *oci.ReadOnlyStore) ([]layoutModel, []string, error) {
 	var refs []string
 	if err := store.Tags(ctx, "", func(tags []string) error { refs = append(refs, tags...); return nil }); err != nil {
 		return nil, nil, fmt.Errorf("ocilayout: %w: %w", err, registry.ErrCorrupt)
@@ -100,6 +107,9 @@ func readModels(ctx context.Context, store *oci.ReadOnlyStore) ([]layoutModel, [
 			continue
 		}
 		seen[desc.Digest.String()] = true
+		if err := checkBlobFile(dir, desc); err != nil {
+			return nil, nil, fmt.Errorf("ocilayout: %s: manifest: %w", ref, err)
+		}
 		b, err := content.FetchAll(ctx, store, desc) // checks the digest
 		if err != nil {
 			return nil, nil, fmt.Errorf("ocilayout: %s: manifest: %w: %w", ref, err, registry.ErrCorrupt)
@@ -129,6 +139,9 @@ func modelOf(ref, raw string, layers []ocispec.Descriptor) (layoutModel, error) 
 	if err := e.UnmarshalJSON([]byte(raw)); err != nil {
 		return layoutModel{}, fmt.Errorf("ocilayout: %s: entry: %v: %w", ref, err, registry.ErrCorrupt)
 	}
+	if err := e.Err(); err != nil {
+		return layoutModel{}, fmt.Errorf("ocilayout: %s: the %s annotation is not a manifest entry: %w: %w", ref, ocimanager.AnnotationEntry, err, registry.ErrCorrupt)
+	}
 	lm := layoutModel{e: e}
 	titles := []string{e.BaseFilename}
 	if len(e.Files) > 0 {
@@ -149,7 +162,7 @@ func modelOf(ref, raw string, layers []ocispec.Descriptor) (layoutModel, error) 
 
 // writeBundle writes the models as a bundle (see registry.BundleManifest)
 // to w, reading each blob through a reader that checks its digest.
-func writeBundle(ctx context.Context, store *oci.ReadOnlyStore, models []layoutModel, w io.Writer) error {
+func writeBundle(ctx context.Context, dir string, store *oci.ReadOnlyStore, models []layoutModel, w io.Writer) error {
 	mf := &registry.Manifest{}
 	for _, lm := range models {
 		mf.Models = append(mf.Models, lm.e)
@@ -172,7 +185,7 @@ func writeBundle(ctx context.Context, store *oci.ReadOnlyStore, models []layoutM
 			if len(lm.e.Files) > 0 {
 				name = path.Join(root, lm.e.Files[i].Path)
 			}
-			if err := copyBlob(ctx, store, tw, name, l); err != nil {
+			if err := copyBlob(ctx, dir, store, tw, name, l); err != nil {
 				return fmt.Errorf("ocilayout: %s: %s: %w", lm.e.Name(), name, err)
 			}
 		}
@@ -185,7 +198,10 @@ func writeEntry(tw *tar.Writer, name string, size int64) error {
 }
 
 // copyBlob writes the blob l as the bundle file name, checking its digest.
-func copyBlob(ctx context.Context, store *oci.ReadOnlyStore, tw *tar.Writer, name string, l ocispec.Descriptor) error {
+func copyBlob(ctx context.Context, dir string, store *oci.ReadOnlyStore, tw *tar.Writer, name string, l ocispec.Descriptor) error {
+	if err := checkBlobFile(dir, l); err != nil {
+		return err
+	}
 	rc, err := store.Fetch(ctx, l)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, registry.ErrCorrupt)

@@ -3,7 +3,10 @@ package ocimanager
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
+	"strconv"
 	"strings"
 
 	orasreg "oras.land/oras-go/v2/registry"
@@ -65,6 +68,34 @@ func ParseReference(ref string) (repo, key string, err error) {
 		return "", "", invalid("reference %q: %v", ref, err)
 	}
 	return r.Registry + "/" + r.Repository, r.ReferenceOrDefault(), nil
+}
+
+// checkHost checks a reference's registry host: a name or an address,
+// with an optional port in 1..65535 (an IPv6 address in brackets).
+func checkHost(h string) error {
+	host, port, hasPort := h, "", false
+	switch {
+	case strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]"):
+		host = h[1 : len(h)-1]
+	case strings.Contains(h, ":"):
+		var err error
+		if host, port, err = net.SplitHostPort(h); err != nil {
+			return err
+		}
+		hasPort = true
+	}
+	if host == "" {
+		return errors.New("no host")
+	}
+	if strings.Contains(host, ":") && net.ParseIP(host) == nil {
+		return fmt.Errorf("%q is not an IPv6 address", host)
+	}
+	if hasPort {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q is not in 1..65535", port)
+		}
+	}
+	return nil
 }
 
 // isLoopback reports whether host (with an optional port) is a loopback

@@ -91,6 +91,9 @@ func New(repository string, opts *Options) (*Manager, error) {
 	if err != nil || repo.Reference.Reference != "" {
 		return nil, invalid("repository %q: want HOST[:PORT]/REPO", repository)
 	}
+	if err := checkHost(repo.Reference.Registry); err != nil {
+		return nil, invalid("repository %q: registry host %q: %v", repository, repo.Reference.Registry, err)
+	}
 	cred := opts.Credential
 	if cred == nil {
 		cred = dockerCredential()
@@ -312,8 +315,12 @@ func (m *Manager) layer(ctx context.Context, key string) (ocispec.Descriptor, st
 	}
 	l := a.manifest.Layers[i]
 	what := m.what(ref, cmpOr(title, layerTitle(l)))
-	if l.Digest.Validate() != nil || l.Digest.Algorithm() != digest.SHA256 || l.Size < 0 {
+	if l.Digest.Validate() != nil || l.Digest.Algorithm() != digest.SHA256 {
 		return l, what, redact.Error(fmt.Errorf("ocimanager: %s: layer digest %q is not a sha256 digest: %w", what, l.Digest, registry.ErrPermanent))
+	}
+	if l.Size < 0 {
+		return l, what, redact.Error(fmt.Errorf("ocimanager: %s: the manifest gives the layer a size of %d bytes (the artifact is malformed; push it again): %w",
+			what, l.Size, registry.ErrPermanent))
 	}
 	if want := m.entrySHA256(title); want != "" && "sha256:"+strings.ToLower(want) != l.Digest.String() {
 		return l, what, redact.Error(&DigestMismatchError{What: what, Got: l.Digest.String(), Want: "sha256:" + strings.ToLower(want), Entry: true})
@@ -341,11 +348,13 @@ func (m *Manager) entrySHA256(title string) string {
 	return ""
 }
 
-// Stat returns the size of key's layer and its digest as the ETag.
+// Stat returns the size of key's layer, its digest as the ETag and the
+// digest's hex as the SHA256, so that a download in ranged parts is
+// verified against the layer's digest even when the entry has no sha256.
 func (m *Manager) Stat(ctx context.Context, key string) (registry.ObjectInfo, error) {
 	l, _, err := m.layer(ctx, key)
 	if err != nil {
 		return registry.ObjectInfo{}, err
 	}
-	return registry.ObjectInfo{Size: l.Size, ETag: l.Digest.String()}, nil
+	return registry.ObjectInfo{Size: l.Size, ETag: l.Digest.String(), SHA256: l.Digest.Encoded()}, nil
 }
