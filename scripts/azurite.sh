@@ -66,8 +66,6 @@ install() {
 	echo "$bin"
 }
 
-
-
 print_env() {
 	cat <<EOF
 export AZURE_STORAGE_ACCOUNT=$ACCOUNT
@@ -76,7 +74,6 @@ export MODELREG_AZURE_DOMAIN=127.0.0.1:$(cat "$1/port")
 export MODELREG_AZURITE_DIR=$1
 EOF
 }
-
 
 # answers reports whether the blob service on port $1 answers (any status).
 answers() {
@@ -104,38 +101,9 @@ start() {
 			--silent --skipApiVersionCheck --disableTelemetry
 	) </dev/null >"$d/server.log" 2>&1 &
 	echo $! >"$d/server.pid"
-	local i
-	for i in $(seq 1 120); do
-		if answers "$p"; then
-			log "Azure blob emulator on http://127.0.0.1:$p (pid $(cat "$d/server.pid"), dir $d; stop: scripts/azurite.sh stop)"
-			print_env "$d"
-			return
-		fi
-		running "$d" || break
-		sleep 0.25
-	done
-	tail -30 "$d/server.log" >&2 || true
-	stop "$d" >/dev/null
-	die "the server did not answer on port $p"
+	await_server "$d" "$p" "Azure blob emulator" 30
 }
 
 stop() { stop_server "${1:-${MODELREG_AZURITE_DIR:-}}" azurite.sh MODELREG_AZURITE_DIR; }
 
-
-
-case "${1:-}" in
-install) install ;;
-start) start ;;
-stop) shift; stop "$@" ;;
-env)
-	d=${MODELREG_AZURITE_DIR:-}
-	[ -n "$d" ] && running "$d" || die "env: no running server (MODELREG_AZURITE_DIR=${d:-unset})"
-	print_env "$d"
-	;;
-status)
-	d=${MODELREG_AZURITE_DIR:-}
-	[ -n "$d" ] && running "$d" && answers "$(cat "$d/port")"
-	;;
--h | --help | help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
-*) die "usage: $0 install|start|stop|env|status (try --help)" ;;
-esac
+server_main MODELREG_AZURITE_DIR "$@"

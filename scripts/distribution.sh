@@ -144,36 +144,9 @@ EOT
 		OTEL_TRACES_EXPORTER=none exec setsid "$bin" serve "$d/config.yml"
 	) </dev/null >"$d/server.log" 2>&1 &
 	echo $! >"$d/server.pid"
-	local i
-	for i in $(seq 1 60); do
-		if answers "$p"; then
-			log "OCI registry on http://127.0.0.1:$p (pid $(cat "$d/server.pid"), dir $d; stop: scripts/distribution.sh stop)"
-			print_env "$d"
-			return
-		fi
-		running "$d" || break
-		sleep 0.25
-	done
-	tail -30 "$d/server.log" >&2 || true
-	stop "$d" >/dev/null
-	die "the registry did not answer on port $p"
+	await_server "$d" "$p" "OCI registry" 15
 }
 
 stop() { stop_server "${1:-${MODELREG_DISTRIBUTION_DIR:-}}" distribution.sh MODELREG_DISTRIBUTION_DIR; }
 
-case "${1:-}" in
-install) install ;;
-start) start ;;
-stop) shift; stop "$@" ;;
-env)
-	d=${MODELREG_DISTRIBUTION_DIR:-}
-	[ -n "$d" ] && running "$d" || die "env: no running registry (MODELREG_DISTRIBUTION_DIR=${d:-unset})"
-	print_env "$d"
-	;;
-status)
-	d=${MODELREG_DISTRIBUTION_DIR:-}
-	[ -n "$d" ] && running "$d" && answers "$(cat "$d/port")"
-	;;
--h | --help | help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
-*) die "usage: $0 install|start|stop|env|status (try --help)" ;;
-esac
+server_main MODELREG_DISTRIBUTION_DIR "$@"

@@ -66,8 +66,6 @@ install() {
 	echo "$bin"
 }
 
-
-
 print_env() {
 	cat <<EOF
 export STORAGE_EMULATOR_HOST=127.0.0.1:$(cat "$1/port")
@@ -75,7 +73,6 @@ export MODELREG_GCS_BUCKET=$BUCKET
 export MODELREG_FAKEGCS_DIR=$1
 EOF
 }
-
 
 answers() { curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$1/storage/v1/b"; }
 
@@ -99,38 +96,9 @@ start() {
 			-external-url "http://127.0.0.1:$p" -backend memory -data "$d/seed" -log-level warn
 	) </dev/null >"$d/server.log" 2>&1 &
 	echo $! >"$d/server.pid"
-	local i
-	for i in $(seq 1 60); do
-		if answers "$p"; then
-			log "GCS emulator on http://127.0.0.1:$p (pid $(cat "$d/server.pid"), dir $d; stop: scripts/fakegcs.sh stop)"
-			print_env "$d"
-			return
-		fi
-		running "$d" || break
-		sleep 0.25
-	done
-	tail -30 "$d/server.log" >&2 || true
-	stop "$d" >/dev/null
-	die "the server did not answer on port $p"
+	await_server "$d" "$p" "GCS emulator" 15
 }
 
 stop() { stop_server "${1:-${MODELREG_FAKEGCS_DIR:-}}" fakegcs.sh MODELREG_FAKEGCS_DIR; }
 
-
-
-case "${1:-}" in
-install) install ;;
-start) start ;;
-stop) shift; stop "$@" ;;
-env)
-	d=${MODELREG_FAKEGCS_DIR:-}
-	[ -n "$d" ] && running "$d" || die "env: no running server (MODELREG_FAKEGCS_DIR=${d:-unset})"
-	print_env "$d"
-	;;
-status)
-	d=${MODELREG_FAKEGCS_DIR:-}
-	[ -n "$d" ] && running "$d" && answers "$(cat "$d/port")"
-	;;
--h | --help | help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
-*) die "usage: $0 install|start|stop|env|status (try --help)" ;;
-esac
+server_main MODELREG_FAKEGCS_DIR "$@"

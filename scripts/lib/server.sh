@@ -55,3 +55,45 @@ stop_server() {
 	fi
 	rm -rf "$d"
 }
+
+# await_server waits up to $4 seconds (default 15) for the server started in
+# directory $1 to answer on port $2 (the caller's answers function), then
+# prints its exports (print_env); otherwise it shows the end of its log,
+# stops it (the caller's stop) and fails. $3 names the server in messages.
+await_server() {
+	local d=$1 p=$2 what=$3 i
+	for i in $(seq 1 $((${4:-15} * 4))); do
+		if answers "$p"; then
+			log "$what on http://127.0.0.1:$p (pid $(cat "$d/server.pid"), dir $d; stop: scripts/$(basename "$0") stop)"
+			print_env "$d"
+			return
+		fi
+		running "$d" || break
+		sleep 0.25
+	done
+	tail -30 "$d/server.log" >&2 || true
+	stop "$d" >/dev/null
+	die "$what did not answer on port $p"
+}
+
+# server_main runs a server script's subcommand ($2...): install, start,
+# stop, env, status and help, with the caller's functions of those names
+# (and print_env, answers); $1 names the variable that holds the running
+# server's directory.
+server_main() {
+	local var=$1 d
+	shift
+	d=${!var:-}
+	case "${1:-}" in
+	install) install ;;
+	start) start ;;
+	stop) shift; stop "$@" ;;
+	env)
+		[ -n "$d" ] && running "$d" || die "env: no running server ($var=${d:-unset})"
+		print_env "$d"
+		;;
+	status) [ -n "$d" ] && running "$d" && answers "$(cat "$d/port")" ;;
+	-h | --help | help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
+	*) die "usage: $0 install|start|stop|env|status (try --help)" ;;
+	esac
+}
