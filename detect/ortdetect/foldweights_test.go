@@ -7,28 +7,24 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/encoding/protowire"
-
+	"github.com/modelreg/modelreg/internal/onnxgraph"
 	"github.com/modelreg/modelreg/internal/orttest"
 	"github.com/modelreg/modelreg/loader/ort"
 )
 
-// graphInputs returns the names of the graph inputs of an ONNX model.
+// graphInputs returns the names of the graph inputs of an ONNX model,
+// weights kept as inputs included.
 func graphInputs(t *testing.T, model []byte) []string {
 	t.Helper()
+	m, err := onnxgraph.Read(model)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var names []string
-	eachField(model, func(num protowire.Number, typ protowire.Type, _, _ int, val []byte) {
-		if num != modelGraph {
-			return
-		}
-		eachField(val, func(num protowire.Number, typ protowire.Type, _, _ int, val []byte) {
-			if num == graphInput {
-				name, _ := stringField(val, valueInfoName)
-				names = append(names, name)
-			}
-		})
-	})
-	return names
+	for _, in := range m.Inputs {
+		names = append(names, in.Name)
+	}
+	return append(names, m.WeightInputs...)
 }
 
 func TestFoldableModel(t *testing.T) {

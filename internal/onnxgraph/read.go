@@ -96,6 +96,9 @@ type Model struct {
 	// Inputs are the graph inputs that are not initializers (the tensors a
 	// caller feeds), Outputs the graph outputs, both in file order.
 	Inputs, Outputs []Value
+	// WeightInputs names the graph inputs that are also initializers:
+	// weights an exporter kept overridable (see [FoldWeights]).
+	WeightInputs []string
 	// Metadata holds the metadata_props; a repeated key keeps its last value.
 	Metadata map[string]string
 	// Nodes is the number of nodes of the main graph.
@@ -197,7 +200,9 @@ func readGraph(g []byte, m *Model) error {
 		return nil
 	})
 	for _, v := range inputs {
-		if !inits[v.Name] {
+		if inits[v.Name] {
+			m.WeightInputs = append(m.WeightInputs, v.Name)
+		} else {
 			m.Inputs = append(m.Inputs, v)
 		}
 	}
