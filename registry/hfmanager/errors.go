@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
@@ -93,13 +94,7 @@ func (e *HubError) accessDenied() bool {
 // Temporary reports whether a later request may succeed: 408, 429 and 5xx
 // other than 501 and 505.
 func (e *HubError) Temporary() bool {
-	switch e.Code {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests:
-		return true
-	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
-		return false
-	}
-	return e.Code >= 500 && e.Code < 600
+	return httpclient.TemporaryStatus(e.Code)
 }
 
 // RetryAfter returns the delay the Hub asked for before a retry.

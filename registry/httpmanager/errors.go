@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -35,13 +36,7 @@ func (e *StatusError) Error() string {
 // Temporary reports whether a later request may succeed: true for 408, 429
 // and 5xx other than 501 and 505.
 func (e *StatusError) Temporary() bool {
-	switch e.Code {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests:
-		return true
-	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
-		return false
-	}
-	return e.Code >= 500 && e.Code < 600
+	return httpclient.TemporaryStatus(e.Code)
 }
 
 // RetryAfter returns the delay the server asked for before a retry; the

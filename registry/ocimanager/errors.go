@@ -17,6 +17,7 @@ import (
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
@@ -99,13 +100,7 @@ func (e *StatusError) refused() bool {
 // Temporary reports whether a later request may succeed: true for 408, 429
 // and 5xx other than 501 and 505.
 func (e *StatusError) Temporary() bool {
-	switch e.Code {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests:
-		return true
-	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
-		return false
-	}
-	return e.Code >= 500 && e.Code < 600 && !e.refused()
+	return httpclient.TemporaryStatus(e.Code) && !e.refused()
 }
 
 // RetryAfter returns the delay the registry asked for before a retry.
