@@ -4,4 +4,6 @@ package ocimanager
 var (
 	SplitKey   = splitKey
 	IsLoopback = isLoopback
+	Classify   = classify
+	StatusOf   = statusError
 )
