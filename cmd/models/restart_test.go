@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/transfer/transfertest"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -64,7 +65,7 @@ func TestCLIResumeFromServerWithoutRanges(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the download never reached the server's stall")
 	}
-	waitCheckpoint(ctx, t, dir)
+	transfertest.WaitCheckpoint(ctx, t, dir)
 	stop()
 	if code := <-done; code == 0 {
 		t.Fatal("the interrupted download succeeded")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/transfer/transfertest"
 	"github.com/modelreg/modelreg/registry"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -129,7 +129,7 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 			case <-ctx.Done():
 				t.Fatal("the download never reached the server's stall")
 			}
-			waitCheckpoint(ctx, t, dir)
+			transfertest.WaitCheckpoint(ctx, t, dir)
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}
@@ -172,27 +172,5 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 				t.Errorf("model after resuming: %d bytes, %v", len(got), err)
 			}
 		})
-	}
-}
-
-// waitCheckpoint waits until the transfer engine has recorded some progress
-// in dir (its first checkpoint comes after 4 MiB), so that the interrupted
-// download has something to resume from.
-func waitCheckpoint(ctx context.Context, t *testing.T, dir string) {
-	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if states, _ := filepath.Glob(filepath.Join(dir, ".*tmp-dl-*", "state.json")); len(states) > 0 {
-			var st struct{ Done []int64 }
-			if b, err := os.ReadFile(states[0]); err == nil && json.Unmarshal(b, &st) == nil && len(st.Done) > 0 && st.Done[0] > 0 {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the download recorded no progress")
-		case <-tick.C:
-		}
 	}
 }
