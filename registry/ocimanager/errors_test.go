@@ -30,12 +30,12 @@ func TestClassifyUntrustedCertificate(t *testing.T) {
 }
 
 // TestStatusErrorRetryAfter: a Retry-After header, in seconds or as an
-// HTTP date, becomes the delay the error asks for.
+// HTTP date, becomes the delay the error asks for (the answers to blob
+// fetches, uploads and delete probes the manager reads itself).
 func TestStatusErrorRetryAfter(t *testing.T) {
 	tests := []struct {
-		header string
-		min    time.Duration
-		max    time.Duration
+		header   string
+		min, max time.Duration
 	}{
 		{"", 0, 0},
 		{"30", 30 * time.Second, 30 * time.Second},
@@ -44,16 +44,16 @@ func TestStatusErrorRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{},
-			Body: io.NopCloser(strings.NewReader(""))}
+			Body: io.NopCloser(strings.NewReader(`{"errors": [{"code": "TOOMANYREQUESTS", "message": "slow down"}]}`))}
 		if tt.header != "" {
 			resp.Header.Set("Retry-After", tt.header)
 		}
-		var se *ocimanager.StatusError
-		if !errors.As(ocimanager.StatusOf("pull", "toy", resp), &se) {
-			t.Fatalf("statusError is not a *StatusError")
+		se, ok := errors.AsType[*ocimanager.StatusError](ocimanager.StatusErrorOf("fetch blob", "toy", resp))
+		if !ok {
+			t.Fatalf("Retry-After %q: not a *StatusError", tt.header)
 		}
-		if got := se.RetryAfter(); got < tt.min || got > tt.max {
-			t.Errorf("Retry-After %q: RetryAfter() = %v, want %v..%v", tt.header, got, tt.min, tt.max)
+		if got := se.RetryAfter(); got < tt.min || got > tt.max || !se.Temporary() {
+			t.Errorf("Retry-After %q: RetryAfter() = %v, Temporary %v; want %v..%v, temporary", tt.header, got, se.Temporary(), tt.min, tt.max)
 		}
 	}
 }
