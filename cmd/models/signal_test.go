@@ -106,15 +106,8 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 				t.Setenv(k, "")
 			}
 			body := bytes.Repeat([]byte("\x08weights"), 1<<20) // 8 MiB: one part of the transfer engine
-			sum := sha256.Sum256(body)
 			srv := newSlowServer(t, body)
-			dir := filepath.Join(t.TempDir(), "models")
-			os.MkdirAll(dir, 0o755)
-			manifest := fmt.Sprintf(`{"models": [{"base_name": "m", "base_filename": "m.onnx", "size_bytes": %d, "sha256": %q,
-				"manager": {"type": "http", "config": {"url": %q}}}]}`, len(body), hex.EncodeToString(sum[:]), srv.URL+"/m.onnx")
-			if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(manifest), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dir := httpModelDir(t, srv.URL+"/m.onnx", body)
 			ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
@@ -173,4 +166,22 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 			}
 		})
 	}
+}
+
+// httpModelDir returns a new models directory whose manifest lists one
+// model, "m" (the file m.onnx, with body's size and sha256), that the http
+// manager fetches from url.
+func httpModelDir(t *testing.T, url string, body []byte) string {
+	t.Helper()
+	sum := sha256.Sum256(body)
+	dir := filepath.Join(t.TempDir(), "models")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	manifest := fmt.Sprintf(`{"models": [{"base_name": "m", "base_filename": "m.onnx", "size_bytes": %d, "sha256": %q,
+		"manager": {"type": "http", "config": {"url": %q}}}]}`, len(body), hex.EncodeToString(sum[:]), url)
+	if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
