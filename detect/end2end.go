@@ -43,7 +43,14 @@ func (d *end2endDecoder) Decode(outputs []Tensor, item int, g Geometry, dst []De
 		return dst, err
 	}
 	t := &outputs[0]
-	n := max(int(t.Shape[1]), 0) // a run's outputs have concrete shapes
+	rows := t.Shape[1] // a run's outputs have concrete shapes
+	if rows < 0 {
+		return dst, &ShapeError{Decoder: d.kind, Tensor: t.Name, Got: t.Shape, Want: "a concrete row count"}
+	}
+	if rows > int64(len(t.Data)/end2endRow) { // checked before rows×6, which may overflow
+		return dst, shortData(d.kind, t, item, int(min(rows, math.MaxInt/end2endRow))*end2endRow)
+	}
+	n := int(rows)
 	data := itemData(t, item, n*end2endRow)
 	if data == nil {
 		return dst, shortData(d.kind, t, item, n*end2endRow)

@@ -8,7 +8,7 @@ import (
 
 // TestHostileOutputShapes: output tensors whose shape lies (a negative or
 // huge dimension, more rows than data, a batch item past the data) make
-// the detr and ssd decoders return a *ShapeError, never panic.
+// the detr, ssd and end2end decoders return a *ShapeError, never panic.
 func TestHostileOutputShapes(t *testing.T) {
 	const huge = int64(1) << 62
 	ssd := func(rows int64, data int) []Tensor {
@@ -32,6 +32,11 @@ func TestHostileOutputShapes(t *testing.T) {
 			{Name: "scores", Shape: []int64{1, rows}, Data: make([]float32, data)},
 		}
 	}
+	end2end := func(rows int64, data int) []Tensor {
+		return []Tensor{{Name: "output0", Shape: []int64{1, rows, 6}, Data: make([]float32, data*6)}}
+	}
+	// wrap is a row count whose rows×6 values overflow int64 into 2.
+	const wrap = int64(3074457345618258603)
 	orig := ExtraInput{Name: "orig_target_sizes", Value: "orig_wh", DType: Int64}
 	cases := []struct {
 		name string
@@ -50,6 +55,11 @@ func TestHostileOutputShapes(t *testing.T) {
 		{"detr huge rows, item 3", newPipeline(t, detrConfig("", 0)), detr(huge, 80, 5), 3},
 		{"detr post negative rows", newPipeline(t, detrConfig("", 0, orig)), detrPost(-1, 5), 0},
 		{"detr post huge rows", newPipeline(t, detrConfig("", 0, orig)), detrPost(huge, 5), 0},
+		{"end2end negative rows", newPipeline(t, yoloConfig("end2end")), end2end(-1, 5), 0},
+		{"end2end huge rows", newPipeline(t, yoloConfig("end2end")), end2end(huge, 5), 0},
+		{"end2end rows overflowing into 2 values", newPipeline(t, yoloConfig("end2end")), end2end(wrap, 5), 0},
+		{"end2end rows past the data", newPipeline(t, yoloConfig("end2end")), end2end(6, 5), 0},
+		{"end2end item past the data", newPipeline(t, yoloConfig("end2end")), end2end(5, 5), 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/transfer/transfertest"
 	"github.com/modelreg/modelreg/registry"
 	_ "github.com/modelreg/modelreg/registry/httpmanager"
 )
@@ -117,7 +118,7 @@ func TestResumeFromServerWithoutRanges(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the first download never reached the server's stall")
 	}
-	waitForCheckpoint(ctx, t, dir)
+	transfertest.WaitCheckpoint(ctx, t, dir)
 	stop()
 	if err := <-done; err == nil {
 		t.Fatal("the interrupted download succeeded")
@@ -225,25 +226,4 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// waitForCheckpoint waits until the transfer engine has recorded progress
-// in dir's partial download (its first checkpoint comes after 4 MiB).
-func waitForCheckpoint(ctx context.Context, t *testing.T, dir string) {
-	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if states, _ := filepath.Glob(filepath.Join(dir, ".*tmp-dl-*", "state.json")); len(states) > 0 {
-			var st struct{ Done []int64 }
-			if b, err := os.ReadFile(states[0]); err == nil && json.Unmarshal(b, &st) == nil && len(st.Done) > 0 && st.Done[0] > 0 {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the download recorded no progress")
-		case <-tick.C:
-		}
-	}
 }

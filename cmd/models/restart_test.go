@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/transfer/transfertest"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -26,7 +25,6 @@ func TestCLIResumeFromServerWithoutRanges(t *testing.T) {
 		t.Setenv(k, "")
 	}
 	body := bytes.Repeat([]byte("\x08weights"), 1<<20) // 8 MiB: one part of the transfer engine
-	sum := sha256.Sum256(body)
 	srv := newSlowServer(t, body)
 	var mu sync.Mutex
 	noRange := false
@@ -45,13 +43,7 @@ func TestCLIResumeFromServerWithoutRanges(t *testing.T) {
 			w.Write(body) // 200 and every byte, whatever the Range header asks
 		}
 	})
-	dir := filepath.Join(t.TempDir(), "models")
-	os.MkdirAll(dir, 0o755)
-	manifest := fmt.Sprintf(`{"models": [{"base_name": "m", "base_filename": "m.onnx", "size_bytes": %d, "sha256": %q,
-		"manager": {"type": "http", "config": {"url": %q}}}]}`, len(body), hex.EncodeToString(sum[:]), srv.URL+"/m.onnx")
-	if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(manifest), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := httpModelDir(t, srv.URL+"/m.onnx", body)
 	args := []string{"--no-catalog", "--dirs", dir, "download", "m"}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
@@ -64,7 +56,7 @@ func TestCLIResumeFromServerWithoutRanges(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the download never reached the server's stall")
 	}
-	waitCheckpoint(ctx, t, dir)
+	transfertest.WaitCheckpoint(ctx, t, dir)
 	stop()
 	if code := <-done; code == 0 {
 		t.Fatal("the interrupted download succeeded")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelreg/modelreg/internal/transfer/transfertest"
 	"github.com/modelreg/modelreg/registry"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -106,15 +106,8 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 				t.Setenv(k, "")
 			}
 			body := bytes.Repeat([]byte("\x08weights"), 1<<20) // 8 MiB: one part of the transfer engine
-			sum := sha256.Sum256(body)
 			srv := newSlowServer(t, body)
-			dir := filepath.Join(t.TempDir(), "models")
-			os.MkdirAll(dir, 0o755)
-			manifest := fmt.Sprintf(`{"models": [{"base_name": "m", "base_filename": "m.onnx", "size_bytes": %d, "sha256": %q,
-				"manager": {"type": "http", "config": {"url": %q}}}]}`, len(body), hex.EncodeToString(sum[:]), srv.URL+"/m.onnx")
-			if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(manifest), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dir := httpModelDir(t, srv.URL+"/m.onnx", body)
 			ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
@@ -129,7 +122,7 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 			case <-ctx.Done():
 				t.Fatal("the download never reached the server's stall")
 			}
-			waitCheckpoint(ctx, t, dir)
+			transfertest.WaitCheckpoint(ctx, t, dir)
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}
@@ -175,24 +168,20 @@ func TestCLIInterruptKeepsResumablePartial(t *testing.T) {
 	}
 }
 
-// waitCheckpoint waits until the transfer engine has recorded some progress
-// in dir (its first checkpoint comes after 4 MiB), so that the interrupted
-// download has something to resume from.
-func waitCheckpoint(ctx context.Context, t *testing.T, dir string) {
+// httpModelDir returns a new models directory whose manifest lists one
+// model, "m" (the file m.onnx, with body's size and sha256), that the http
+// manager fetches from url.
+func httpModelDir(t *testing.T, url string, body []byte) string {
 	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if states, _ := filepath.Glob(filepath.Join(dir, ".*tmp-dl-*", "state.json")); len(states) > 0 {
-			var st struct{ Done []int64 }
-			if b, err := os.ReadFile(states[0]); err == nil && json.Unmarshal(b, &st) == nil && len(st.Done) > 0 && st.Done[0] > 0 {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the download recorded no progress")
-		case <-tick.C:
-		}
+	sum := sha256.Sum256(body)
+	dir := filepath.Join(t.TempDir(), "models")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
+	manifest := fmt.Sprintf(`{"models": [{"base_name": "m", "base_filename": "m.onnx", "size_bytes": %d, "sha256": %q,
+		"manager": {"type": "http", "config": {"url": %q}}}]}`, len(body), hex.EncodeToString(sum[:]), url)
+	if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -26,6 +26,8 @@ type Error struct {
 	// Option is the command-line flag (and [Options] field) that decides
 	// it, e.g. "--decoder (Options.Decoder)"; "" when none can.
 	Option string
+	// Reason says what the model holds that leaves Field undecided or
+	// unsupported.
 	Reason string
 	Err    error // ErrUndecided or ErrUnsupported
 }

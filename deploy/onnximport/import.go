@@ -160,16 +160,17 @@ type bundleFile struct {
 // newEntry returns the manifest entry of the imported model: a multi-file
 // model whose "file" manager is its own directory in the models directory.
 func newEntry(file string, opts *Options, plan *Plan, files []bundleFile) (*registry.Model, error) {
-	name := opts.Name
+	name, from := opts.Name, "--name (Options.Name)"
 	if name == "" {
 		name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		from = "the file name; give another with --name (Options.Name)"
 	}
 	ref, err := registry.ParseRef(name)
 	if err != nil {
-		return nil, fmt.Errorf("onnximport: --name: %w", err)
+		return nil, fmt.Errorf("onnximport: name %q from %s: %w", name, from, err)
 	}
 	if ref.Digest != "" {
-		return nil, fmt.Errorf("onnximport: --name %s: give a version, not a digest: %w", name, registry.ErrInvalidEntry)
+		return nil, fmt.Errorf("onnximport: name %q from --name (Options.Name): give a version, not a digest: %w", name, registry.ErrInvalidEntry)
 	}
 	cfg, err := json.Marshal(plan.Config)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/modelreg/modelreg/deploy"
@@ -217,5 +218,34 @@ func TestImportManifestSubdir(t *testing.T) {
 	}
 	if _, err := reg.Download(ctx, "e2e@3", nil); err != nil {
 		t.Errorf("Download: %v", err)
+	}
+}
+
+// TestImportBadName: a name that is not a model name, given or taken from
+// the file name, is an invalid entry whose message says where the name
+// came from and which option sets it; nothing is written.
+func TestImportBadName(t *testing.T) {
+	tests := []struct {
+		file, name string
+		want       string
+	}{
+		{"yolov8n.onnx", "bad name", `name "bad name" from --name (Options.Name)`},
+		{"yolov8n.onnx", "yolov8n@sha256:" + strings.Repeat("a", 64), "give a version, not a digest"},
+		{"my model.onnx", "", `name "my model" from the file name; give another with --name (Options.Name)`},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		reg, err := registry.New(&registry.Options{Dirs: []string{dir}, CacheDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, _ := wrapped(t, ultralyticstest.V8, t.TempDir(), tt.file)
+		_, err = onnximport.Import(context.Background(), reg, file, &onnximport.Options{Name: tt.name})
+		if !errors.Is(err, registry.ErrInvalidEntry) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Import(%s, name %q) = %v; want ErrInvalidEntry saying %s", tt.file, tt.name, err, tt.want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("Import(%s, name %q) wrote %v", tt.file, tt.name, entries)
+		}
 	}
 }

@@ -96,7 +96,7 @@ func (p *Plan) labels(opts *Options) error {
 	if opts.Labels != "" {
 		names, err := detect.LoadLabels(osDir(filepath.Dir(opts.Labels)), filepath.Base(opts.Labels))
 		if err != nil {
-			return fmt.Errorf("onnximport: --labels: %w", err)
+			return fmt.Errorf("onnximport: --labels (Options.Labels): %w", err)
 		}
 		p.Labels, p.LabelsSource = names, opts.Labels
 		return nil
@@ -354,7 +354,7 @@ func (p *Plan) check(opts *Options) error {
 	}
 	if err != nil {
 		if opts.Decoder != "" {
-			return permanent("onnximport: --decoder %s does not fit the model: %w", opts.Decoder, err)
+			return permanent("onnximport: --decoder (Options.Decoder) %s does not fit the model: %w", opts.Decoder, err)
 		}
 		return permanent("onnximport: the inferred config does not fit the model: %w", err)
 	}

@@ -25,6 +25,7 @@ const (
 	EventRetired
 )
 
+// String returns the kind's name as logged: "loaded", "found", "swapped", ...
 func (k EventKind) String() string {
 	switch k {
 	case EventLoaded:

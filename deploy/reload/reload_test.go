@@ -40,17 +40,7 @@ func (e *events) add(ev reload.Event) {
 // wait returns the next event of kind k, failing after a minute.
 func (e *events) wait(t *testing.T, k reload.EventKind) reload.Event {
 	t.Helper()
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case ev := <-e.ch:
-			if ev.Kind == k {
-				return ev
-			}
-		case <-timeout:
-			t.Fatalf("no %v event within a minute", k)
-		}
-	}
+	return servetest.WaitEvent(t, e.ch, k)
 }
 
 func (e *events) kinds() []string {

@@ -117,17 +117,7 @@ func startServer(t *testing.T, cfg *config) *testServer {
 // minute.
 func (ts *testServer) waitEvent(t *testing.T, k reload.EventKind) reload.Event {
 	t.Helper()
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case e := <-ts.events:
-			if e.Kind == k {
-				return e
-			}
-		case <-timeout:
-			t.Fatalf("no %v event within a minute", k)
-		}
-	}
+	return servetest.WaitEvent(t, ts.events, k)
 }
 
 // reply is a decoded answer of the server.

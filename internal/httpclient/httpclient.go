@@ -2,7 +2,10 @@
 // client they use when the caller gives none (proxy settings from the
 // environment, bounded connect, TLS-handshake and response-header waits, and
 // no overall timeout, which would cut a large download short: the caller's
-// context bounds it), and Content-Range parsing.
+// context bounds it), Content-Range parsing, and the rules by which they
+// tell a temporary failure from a permanent one: [TemporaryStatus] for an
+// answer's status, [PermanentNetError] for a request that got no answer,
+// and [RetryAfter] for the delay a server asks for.
 package httpclient
 
 import (

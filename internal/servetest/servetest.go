@@ -5,7 +5,7 @@
 // are registered with [registry.Registry.Register] through a registry of
 // their own, the way another process would publish them; the files are
 // served by the file manager from a source directory next to the
-// manifest.
+// manifest. [WaitEvent] then waits for the serving side's reload event.
 package servetest
 
 import (

@@ -2,13 +2,8 @@ package hfmanager
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -123,43 +118,19 @@ func (m *Manager) statusError(resp *http.Response, op, key string) error {
 	}
 	return &HubError{Op: op, Repo: urlPrefixes[m.repo.Type] + m.repo.ID, Revision: m.repo.Revision, Filename: key,
 		Code: resp.StatusCode, HubCode: resp.Header.Get(headerErrorCode), Message: msg,
-		Token: resp.Request != nil && resp.Request.Header.Get("Authorization") != "", After: retryAfter(resp.Header.Get("Retry-After"))}
-}
-
-// retryAfter parses a Retry-After header (seconds or an HTTP date); 0 means
-// none.
-func retryAfter(h string) time.Duration {
-	if s, err := strconv.ParseInt(h, 10, 64); err == nil {
-		return time.Duration(min(max(s, 0), 1e6)) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
+		Token: resp.Request != nil && resp.Request.Header.Get("Authorization") != "", After: httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 }
 
 // requestError wraps an error from Client.Do: permanent when retrying
-// cannot help (an unknown host, a certificate that does not verify).
+// cannot help ([httpclient.PermanentNetError]: an unknown host, a
+// certificate that does not verify).
 func requestError(ctx context.Context, op, repo, key string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("hfmanager: %s of %s: %s: %w", op, repo, key, ctxErr)
 	}
 	err = fmt.Errorf("hfmanager: %s of %s: %s: %w", op, repo, key, err)
-	if permanent(err) {
+	if httpclient.PermanentNetError(err) {
 		return fmt.Errorf("%w (permanent error, not retried): %w", err, registry.ErrPermanent)
 	}
 	return err
-}
-
-// permanent reports whether a network error will not go away by retrying.
-func permanent(err error) bool {
-	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok {
-		return dnsErr.IsNotFound
-	}
-	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
-		return true
-	}
-	_, unknownCA := errors.AsType[x509.UnknownAuthorityError](err)
-	_, badHost := errors.AsType[x509.HostnameError](err)
-	return unknownCA || badHost
 }

@@ -59,5 +59,5 @@ func (e *StatusError) Unwrap() error {
 
 // statusError returns the error for resp's unexpected status.
 func statusError(resp *http.Response, shown string) error {
-	return &StatusError{Code: resp.StatusCode, URL: shown, After: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	return &StatusError{Code: resp.StatusCode, URL: shown, After: httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 }

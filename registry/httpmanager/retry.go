@@ -2,36 +2,17 @@ package httpmanager
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"strconv"
-	"time"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/registry"
 )
 
 // Retries are not made here: each call makes one request, and the
 // registry's transfer engine retries, resumes and backs off for every
 // manager under one policy (see [registry.ErrPermanent]).
-
-// retryAfter parses a Retry-After header (seconds or an HTTP date) at now; 0
-// means none.
-func retryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.ParseInt(h, 10, 64); err == nil {
-		return time.Duration(min(max(s, 0), 1e6)) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
-}
 
 // permanentError marks an error that retrying cannot fix: it wraps both
 // the error and [registry.ErrPermanent], and its message says so.
@@ -54,22 +35,11 @@ func requestError(ctx context.Context, shown string, err error) error {
 }
 
 // permanent reports whether a network error will not go away by retrying:
-// an unknown host, a certificate that does not verify, a redirect loop or
-// a redirect to a scheme this package does not follow.
+// an unknown host, a certificate that does not verify
+// ([httpclient.PermanentNetError]), a redirect loop or a redirect to a
+// scheme this package does not follow.
 func permanent(err error) bool {
-	if errors.Is(err, errTooManyRedirects) || errors.Is(err, errRedirectScheme) {
-		return true
-	}
-	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok {
-		return dnsErr.IsNotFound
-	}
-	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
-		return true
-	}
-	_, unknownCA := errors.AsType[x509.UnknownAuthorityError](err)
-	_, badHost := errors.AsType[x509.HostnameError](err)
-	_, invalidCert := errors.AsType[x509.CertificateInvalidError](err)
-	return unknownCA || badHost || invalidCert
+	return errors.Is(err, errTooManyRedirects) || errors.Is(err, errRedirectScheme) || httpclient.PermanentNetError(err)
 }
 
 var (

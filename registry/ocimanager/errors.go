@@ -2,14 +2,11 @@ package ocimanager
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -127,9 +124,7 @@ func (e *StatusError) Unwrap() []error {
 // statusError returns the error for resp's unexpected status.
 func statusError(op, what string, resp *http.Response) error {
 	e := &StatusError{Op: op, What: what, Code: resp.StatusCode}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		e.After = time.Duration(s) * time.Second
-	}
+	e.After = httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	var body struct{ Errors errcode.Errors }
 	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body) == nil && len(body.Errors) > 0 {
 		e.ErrCode = body.Errors[0].Code
@@ -144,9 +139,6 @@ func classify(op, what string, err error) error {
 		return nil
 	}
 	var er *errcode.ErrorResponse
-	var dns *net.DNSError
-	var cert *x509.UnknownAuthorityError
-	var host x509.HostnameError
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("ocimanager: %s %s: %w", op, what, err)
@@ -163,8 +155,7 @@ func classify(op, what string, err error) error {
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w: %w", op, what, registry.ErrNotFound, err))
 	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidDigest):
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w: %w", op, what, registry.ErrInvalidEntry, err))
-	case errors.As(err, &dns) && dns.IsNotFound, errors.As(err, &cert), errors.As(err, &host),
-		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+	case httpclient.PermanentNetError(err), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w (permanent error, not retried): %w", op, what, err, registry.ErrPermanent))
 	}
 	return redact.Error(fmt.Errorf("ocimanager: %s %s: %w", op, what, err))
