@@ -111,7 +111,7 @@ free_ports() {
 # print_env prints the exports for the server in directory $1.
 print_env() {
 	local port
-	port=$(cat "$1/s3.port")
+	port=$(cat "$1/port")
 	cat <<EOF
 export MODELREG_S3_ENDPOINT=http://127.0.0.1:$port
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
@@ -148,7 +148,7 @@ EOF
 	# shellcheck disable=SC2207
 	local p=($(free_ports 8))
 	echo "${p[*]}" >"$d/ports"
-	echo "${p[6]}" >"$d/s3.port"
+	echo "${p[6]}" >"$d/port"
 	(
 		cd "$d"
 		exec setsid "$bin" server -dir="$d/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
@@ -176,28 +176,17 @@ EOF
 	die "the server did not answer on port ${p[6]}"
 }
 
+# stop stops the server (a graceful shutdown takes ~15 s and the data is
+# thrown away, so SIGKILL follows SIGTERM after 3 s) and removes weed's
+# local sockets, which are named after its ports.
 stop() {
-	local d=${1:-${MODELREG_SEAWEEDFS_DIR:-}}
-	if [ -z "$d" ] || [ ! -e "$d" ]; then
-		log "stop: no server to stop (MODELREG_SEAWEEDFS_DIR=${d:-unset})"
-		return
-	fi
-	[ -f "$d/ports" ] || die "stop: $d is not a directory made by seaweedfs.sh start"
-	if running "$d"; then
-		local pid
-		pid=$(cat "$d/server.pid")
-		# A graceful shutdown takes ~15 s and the data is thrown away: give
-		# SIGTERM a moment, then SIGKILL the whole process group.
-		signal_group TERM "$pid"
-		wait_gone "$pid" 3 || { signal_group KILL "$pid"; wait_gone "$pid" 10; } ||
-			log "pid $pid is still there after SIGKILL"
-		log "stopped pid $pid"
-	fi
+	local d=${1:-${MODELREG_SEAWEEDFS_DIR:-}} ports=""
+	[ -n "$d" ] && [ -f "$d/ports" ] && ports=$(cat "$d/ports")
+	stop_server "$d" seaweedfs.sh MODELREG_SEAWEEDFS_DIR
 	local p
-	for p in $(cat "$d/ports"); do # weed's local sockets, named after the ports
+	for p in $ports; do
 		find /tmp -maxdepth 1 -type s -name "seaweedfs-*-$p.sock" -delete 2>/dev/null || true
 	done
-	rm -rf "$d"
 }
 
 case "${1:-}" in
@@ -211,7 +200,7 @@ env)
 	;;
 status)
 	d=${MODELREG_SEAWEEDFS_DIR:-}
-	[ -n "$d" ] && running "$d" && s3_answers "$(cat "$d/s3.port")"
+	[ -n "$d" ] && running "$d" && s3_answers "$(cat "$d/port")"
 	;;
 -h | --help | help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
 *) die "usage: $0 build|start|stop|env|status (try --help)" ;;
