@@ -2,7 +2,8 @@ package blobmanager
 
 import (
 	"context"
-	"sync"
+	"errors"
+	"io"
 	"time"
 )
 
@@ -12,20 +13,16 @@ import (
 // call runs past it. Reading the upload's source is not bounded: a slow
 // reader is not a silent store.
 type storeWatch struct {
-	d      time.Duration
+	ctx    context.Context // the upload's
+	d      time.Duration   // < 0: calls are not bounded
 	cancel context.CancelCauseFunc
-
-	mu    sync.Mutex
-	timer *time.Timer
-	fired bool
 }
 
-// watchStore returns a context for an upload and its watch; d < 0 watches
-// nothing. Call release when the upload ends.
+// watchStore returns a context for an upload and its watch. Call release
+// when the upload ends.
 func (m *Manager) watchStore(ctx context.Context) (context.Context, *storeWatch, func()) {
 	wctx, cancel := context.WithCancelCause(ctx)
-	w := &storeWatch{d: m.answerTimeout(), cancel: cancel}
-	return wctx, w, func() { w.stop(); cancel(nil) }
+	return wctx, &storeWatch{ctx: wctx, d: m.answerTimeout(), cancel: cancel}, func() { cancel(nil) }
 }
 
 // call runs fn, cancelling the upload if it has not returned within the
@@ -34,39 +31,18 @@ func (w *storeWatch) call(fn func() error) error {
 	if w.d < 0 {
 		return fn()
 	}
-	w.mu.Lock()
-	w.timer = time.AfterFunc(w.d, func() {
-		w.mu.Lock()
-		w.fired = true
-		w.mu.Unlock()
-		w.cancel(errAnswerTimeout)
-	})
-	w.mu.Unlock()
-	err := fn()
-	w.stop()
-	return err
-}
-
-func (w *storeWatch) stop() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
+	t := time.AfterFunc(w.d, func() { w.cancel(errAnswerTimeout) })
+	defer t.Stop()
+	return fn()
 }
 
 // timedOut reports whether a call ran past the answer timeout.
-func (w *storeWatch) timedOut() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.fired
-}
+func (w *storeWatch) timedOut() bool { return errors.Is(context.Cause(w.ctx), errAnswerTimeout) }
 
 // watchedWriter is the upload's writer with each Write bounded by a
 // storeWatch.
 type watchedWriter struct {
-	w     interface{ Write([]byte) (int, error) }
+	w     io.Writer
 	watch *storeWatch
 }
 
