@@ -208,7 +208,7 @@ func TestHelpShowsDefaults(t *testing.T) {
 		t.Fatalf("-h: exit %d", code)
 	}
 	for _, want := range []string{"-model", `(default "yolox-nano-coco")`, "-threshold", `(default "0")`, "-json", `(default "false")`,
-		"-max-pixels", "-fast", "-out", `(default "")`, "example:"} {
+		"-max-pixels", "-fast", "-out", `(default "")`, "-sessions", "-workers", "-providers", "example:"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("-h output lacks %q:\n%s", want, stderr.String())
 		}
