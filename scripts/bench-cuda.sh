@@ -33,13 +33,8 @@ BATCH="${BATCH:-200}"
 ORT_GPU_DIR="${ORT_GPU_DIR:-$OUT/ort-gpu}"
 MODEL="${MODEL:-yolox}"
 readonly PKG_VERSION=0.4.9
-case "$MODEL" in
-yolox) name=yolox-nano-coco onnx=catalog/models/yolox-nano-coco/yolox_nano.onnx ;;
-picodet) name=picodet-s-320-coco onnx=catalog/models/picodet-s-320-coco/picodet_s_320_coco.onnx ;;
-*) echo "MODEL=$MODEL: want yolox or picodet" >&2; exit 2 ;;
-esac
+. scripts/lib/bench.sh
 die() { echo "bench-cuda: $*" >&2; exit 1; }
-load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime; }
 
 if [ ! -f "$ORT_GPU_DIR/libonnxruntime.so" ] || [ ! -f "$ORT_GPU_DIR/libonnxruntime_providers_cuda.so" ]; then
 	command -v npm >/dev/null || die "npm is needed to fetch the GPU libraries (or set ORT_GPU_DIR)"
@@ -55,18 +50,13 @@ if [ ! -f "$ORT_GPU_DIR/libonnxruntime.so" ] || [ ! -f "$ORT_GPU_DIR/libonnxrunt
 fi
 export ONNXRUNTIME_SHARED_LIBRARY_PATH="$ORT_GPU_DIR/libonnxruntime.so"
 
-bin="$OUT/bin"
-mkdir -p "$bin"
-go build -o "$bin/floor" ./bench/cmd/floor
-go build -o "$bin/detect-image" ./examples/detect-image
-go build -o "$bin/alternate" ./bench/cmd/alternate
+build_bench
 session=$("$bin/floor" -model "$onnx" -runs 1 -providers cuda -v 2>&1 | grep '^session' || true)
 case "$session" in
 *CUDAExecutionProvider*) ;;
 *) die "the session did not get the CUDA provider (${session:-no session}); see ldd $ORT_GPU_DIR/libonnxruntime_providers_cuda.so" ;;
 esac
 
-photos=testdata/images
 report="$OUT/cuda.md"
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(uname -srm); $(nproc) CPUs; $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
@@ -80,15 +70,7 @@ report="$OUT/cuda.md"
 echo | tee -a "$report"
 
 dir="$OUT/batch"
-rm -rf "$dir"
-mkdir -p "$dir"
-i=0
-while [ "$i" -lt "$BATCH" ]; do
-	for f in "$photos"/*.jpg "$photos"/*.png; do
-		[ "$i" -lt "$BATCH" ] && cp "$f" "$dir/$(printf %04d "$i")-$(basename "$f")"
-		i=$((i + 1))
-	done
-done
+batch_dir "$dir" "$BATCH"
 "$bin/detect-image" -json -model "$name" -providers cuda -sessions 1 -workers 2 "$dir" >"$OUT/batch-one-worker.jsonl"
 "$bin/detect-image" -json -model "$name" -providers cuda "$dir" >"$OUT/batch-default.jsonl"
 if cmp -s "$OUT/batch-one-worker.jsonl" "$OUT/batch-default.jsonl"; then

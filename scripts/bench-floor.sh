@@ -35,19 +35,9 @@ OUT="${OUT:-$(mktemp -d -t modelreg-floor.XXXXXX)}"
 NODE="${NODE:-1}"
 BATCH="${BATCH:-200}"
 MODEL="${MODEL:-yolox}"
-case "$MODEL" in
-yolox) name=yolox-nano-coco onnx=catalog/models/yolox-nano-coco/yolox_nano.onnx ;;
-picodet) name=picodet-s-320-coco onnx=catalog/models/picodet-s-320-coco/picodet_s_320_coco.onnx ;;
-*) echo "MODEL=$MODEL: want yolox or picodet" >&2; exit 2 ;;
-esac
-bin="$OUT/bin"
-mkdir -p "$bin"
-go build -o "$bin/floor" ./bench/cmd/floor
-go build -o "$bin/detect-image" ./examples/detect-image
-go build -o "$bin/alternate" ./bench/cmd/alternate
-photos=testdata/images
+. scripts/lib/bench.sh
+build_bench
 report="$OUT/floor.md"
-load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime; }
 
 floor="floor=$bin/floor -model $onnx"
 detect="detect-image=$bin/detect-image -json -model $name -sessions 1 $photos"
@@ -74,15 +64,7 @@ echo | tee -a "$report"
 # The batch: the eight photos repeated to BATCH files.
 if [ "$BATCH" != 0 ]; then
 	dir="$OUT/batch"
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	i=0
-	while [ "$i" -lt "$BATCH" ]; do
-		for f in "$photos"/*.jpg "$photos"/*.png; do
-			[ "$i" -lt "$BATCH" ] && cp "$f" "$dir/$(printf %04d "$i")-$(basename "$f")"
-			i=$((i + 1))
-		done
-	done
+	batch_dir "$dir" "$BATCH"
 	"$bin/detect-image" -json -model "$name" -sessions 1 "$dir" >"$OUT/batch-one-session.jsonl"
 	"$bin/detect-image" -json -model "$name" "$dir" >"$OUT/batch-default.jsonl"
 	if cmp -s "$OUT/batch-one-session.jsonl" "$OUT/batch-default.jsonl"; then
