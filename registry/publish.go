@@ -3,6 +3,7 @@ package registry
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,6 +59,9 @@ func (r *Registry) Register(ctx context.Context, m *Model, opts *RegisterOptions
 	if checkLocalPath(mf.Name) == nil {
 		m.loc.subdir = mf.Name
 	}
+	if err := r.checkOpens(ctx, m); err != nil {
+		return nil, err
+	}
 	if opts.DryRun {
 		return m, nil
 	}
@@ -75,6 +79,27 @@ func (r *Registry) Register(ctx context.Context, m *Model, opts *RegisterOptions
 		return nil
 	})
 	return m, err
+}
+
+// checkOpens opens each manager of m as it will be opened from its
+// manifest, so that a config its manager refuses (a "file" path outside the
+// models directory, a malformed reference) is refused now rather than at the
+// first download. Only errors wrapping [ErrInvalidEntry] count: a manager
+// that cannot open for another reason here (no credentials on this host) is
+// logged and the entry is registered.
+func (r *Registry) checkOpens(ctx context.Context, m *Model) error {
+	for _, spec := range m.managerSpecs() {
+		mgr, _, err := r.openManager(ctx, m, spec)
+		switch {
+		case err == nil:
+			closeManager(mgr)
+		case errors.Is(err, ErrInvalidEntry):
+			return fmt.Errorf("registry: register %s: %w", m.Name(), err)
+		default:
+			r.log.Warn("registering a model whose manager cannot be opened here", "model", m.Name(), "manager", spec.Type, "err", err)
+		}
+	}
+	return nil
 }
 
 func (r *Registry) registerDir(ctx context.Context, m *Model, dir string) (string, error) {

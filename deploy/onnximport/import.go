@@ -104,6 +104,13 @@ func Import(ctx context.Context, reg *registry.Registry, file string, opts *Opti
 			return nil, permanent("onnximport: no models directory (give --dir (Options.Dir) or set %s)", registry.EnvDirs)
 		}
 	}
+	// A provisional config, so that the dry run can open the manager; the
+	// real path is known once the registry has placed the entry.
+	provisional, err := json.Marshal(map[string]string{"path": registry.VersionedFilename(entry.BaseFilename, entry.Version)})
+	if err != nil {
+		return nil, err
+	}
+	entry.Manager.Config = provisional
 	checked, err := reg.Register(ctx, entry, &registry.RegisterOptions{Dir: dir, DryRun: true})
 	if err != nil {
 		return nil, fmt.Errorf("onnximport: %w", err)

@@ -40,7 +40,10 @@
 // its bytes, its size and an ETag. Bytes are then read with GET (ranged for
 // parts) at that commit, following the redirect to the CDN. The token is
 // sent as "Authorization: Bearer" to the endpoint's origin (scheme, host
-// and port) only, never to the CDN or any other host a redirect points to.
+// and port) only, never to the CDN or any other host a redirect points to,
+// and never in clear text: an endpoint over plain http gets it only when it
+// is a loopback host (a local proxy). Elsewhere the token is withheld, the
+// Manager logs a warning, and a 401 or 403 says to use an https endpoint.
 //
 // # Revisions
 //

@@ -47,6 +47,7 @@ type HubError struct {
 	HubCode  string // X-Error-Code: "RepoNotFound", "RevisionNotFound", "EntryNotFound", "GatedRepo", ...; "" when none
 	Message  string // X-Error-Message, with anything shaped like a credential removed
 	Token    bool   // a token was sent
+	Withheld bool   // a token is set but was not sent: the endpoint is plain http
 	After    time.Duration
 }
 
@@ -69,6 +70,8 @@ func (e *HubError) Error() string {
 // hint says what to do about e; "" when nothing useful can be said.
 func (e *HubError) hint() string {
 	switch {
+	case e.accessDenied() && e.Withheld:
+		return "the token (" + EnvToken + ") is not sent over plain http to a host that is not loopback: use an https " + EnvEndpoint
 	case e.accessDenied() && !e.Token:
 		return "the repo is gated or private: accept its conditions on the Hub and set " + EnvToken + " (or Options.Token) to an access token"
 	case e.accessDenied():
@@ -118,7 +121,7 @@ func (m *Manager) statusError(resp *http.Response, op, key string) error {
 	}
 	return &HubError{Op: op, Repo: urlPrefixes[m.repo.Type] + m.repo.ID, Revision: m.repo.Revision, Filename: key,
 		Code: resp.StatusCode, HubCode: resp.Header.Get(headerErrorCode), Message: msg,
-		Token: resp.Request != nil && resp.Request.Header.Get("Authorization") != "", After: httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		Token: resp.Request != nil && resp.Request.Header.Get("Authorization") != "", Withheld: m.withholdsToken(), After: httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 }
 
 // requestError wraps an error from Client.Do: permanent when retrying

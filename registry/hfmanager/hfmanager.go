@@ -65,7 +65,9 @@ type Options struct {
 	// [DefaultEndpoint].
 	Endpoint string
 	// Token is an access token, sent as "Authorization: Bearer" to the
-	// endpoint's origin only, never to the CDN it redirects to.
+	// endpoint's origin only, never to the CDN it redirects to, and never
+	// in clear text: over plain http it goes to a loopback endpoint only
+	// (elsewhere it is withheld, with a warning and a hint in the error).
 	Token string
 	// Offline makes every call fail at once with an error wrapping
 	// [ErrOffline], without any network access.
@@ -128,6 +130,9 @@ func New(repo Repo, opts *Options) (*Manager, error) {
 	m.client = &cc
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
+	}
+	if m.withholdsToken() {
+		m.log.Warn("hfmanager: the token is not sent over plain http; use an https endpoint", "endpoint", redact.URL(ep))
 	}
 	return m, nil
 }

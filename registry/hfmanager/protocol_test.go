@@ -2,7 +2,13 @@ package hfmanager_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -176,5 +182,53 @@ func TestRenamedRepo(t *testing.T) {
 	}
 	if !moved {
 		t.Error("no request for the new id; want the redirect followed")
+	}
+}
+
+// TestTokenWithheldOverPlainHTTP: an endpoint over plain http on a host that
+// is not loopback (a mirror on the company network) never gets the token in
+// clear text; the Manager warns, and the refusal says to use https.
+func TestTokenWithheldOverPlainHTTP(t *testing.T) {
+	isolate(t)
+	hub := newHub(t)
+	hub.Commit(hubtest.Model, "org/gated", "main", hubtest.File{Path: "model.onnx", Data: []byte("weights"), LFS: true})
+	hub.Gate(hubtest.Model, "org/gated", "hf_secret")
+	real, err := url.Parse(hub.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// hub.internal:PORT reaches the local Hub, as a mirror's name would.
+	client := hub.Client()
+	tr := client.Transport.(*http.Transport).Clone()
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if h, _, _ := net.SplitHostPort(addr); h == "hub.internal" {
+			addr = real.Host
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	var logs bytes.Buffer
+	m, err := hfmanager.New(hfmanager.Repo{ID: "org/gated"}, &hfmanager.Options{
+		Endpoint: "http://hub.internal:" + real.Port(), Token: "hf_secret",
+		Client: &http.Client{Transport: tr}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "not sent over plain http") {
+		t.Errorf("log = %q; want a warning that the token is withheld", logs.String())
+	}
+	err = m.Download(t.Context(), "model.onnx", io.Discard)
+	if !errors.Is(err, hfmanager.ErrAccessDenied) || !strings.Contains(err.Error(), "use an https HF_ENDPOINT") ||
+		strings.Contains(err.Error(), "hf_secret") {
+		t.Errorf("Download = %v; want ErrAccessDenied saying to use an https endpoint, without the token", err)
+	}
+	reqs := hub.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("the Hub got no request")
+	}
+	for _, r := range reqs {
+		if r.Authorization != "" {
+			t.Errorf("the Hub got %s %s over plain http with Authorization %q; want none", r.Method, r.Path, r.Authorization)
+		}
 	}
 }

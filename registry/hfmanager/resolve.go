@@ -3,6 +3,7 @@ package hfmanager
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -149,7 +150,7 @@ func (m *Manager) send(ctx context.Context, method, u string, header http.Header
 		}
 		req.Header.Set("User-Agent", m.userAgent)
 		req.Header.Set("Accept-Encoding", "identity") // the stored bytes
-		if m.token != "" && m.sameOrigin(req.URL) {
+		if m.sendsToken(req.URL) {
 			req.Header.Set("Authorization", "Bearer "+m.token)
 		}
 		resp, err := m.client.Do(req)
@@ -173,9 +174,31 @@ func (m *Manager) send(ctx context.Context, method, u string, header http.Header
 			return nil, fmt.Errorf("hfmanager: %s of %s: stopped after %d redirects: %w", op, key, hops+1, ErrRedirect)
 		}
 		resp.Body.Close()
-		m.log.Debug("hfmanager: redirect", "file", key, "to", redact.URL(next.Redacted()), "token", m.token != "" && m.sameOrigin(next))
+		m.log.Debug("hfmanager: redirect", "file", key, "to", redact.URL(next.Redacted()), "token", m.sendsToken(next))
 		u = next.String()
 	}
+}
+
+// sendsToken reports whether a request to u carries the token: it goes to
+// the endpoint's origin only, and over plain http only to a loopback host,
+// so that a mirror reached over http never sees it in clear text.
+func (m *Manager) sendsToken(u *url.URL) bool {
+	return m.token != "" && m.sameOrigin(u) && !m.withholdsToken()
+}
+
+// withholdsToken reports whether a token is set but not sent: the endpoint
+// is plain http on a host that is not a loopback address.
+func (m *Manager) withholdsToken() bool {
+	return m.token != "" && m.endpoint.Scheme == "http" && !isLoopback(m.endpoint.Hostname())
+}
+
+// isLoopback reports whether host is "localhost" or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // sameOrigin reports whether u has the endpoint's scheme, host and port.
