@@ -118,6 +118,7 @@ type ManagerEnv struct {
 // of the entry's artifact within it (a file, an archive, or the prefix of a
 // multi-file model). It must not do I/O beyond parsing and validating the
 // config; it returns an error wrapping [ErrInvalidEntry] for a bad config.
+// [Registry.Register] calls it to check a new entry before writing it.
 type OpenFunc func(ctx context.Context, env *ManagerEnv) (m Manager, key string, err error)
 
 var (
