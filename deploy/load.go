@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/internal/telemetry"
@@ -228,6 +229,14 @@ func (h *heldDetector) Close() error { return h.held.Close() }
 
 // Unwrap returns the model built by the factory.
 func (h *heldDetector) Unwrap() Model { return h.held.Model }
+
+// RecordDecode forwards to the detector when it is a
+// [detect.DecodeRecorder], so that its metrics have a decode stage.
+func (h *heldDetector) RecordDecode(ctx context.Context, took time.Duration) {
+	if r, ok := h.Detector.(detect.DecodeRecorder); ok {
+		r.RecordDecode(ctx, took)
+	}
+}
 
 // MinImageSize forwards to the detector when it is a [detect.Fitter], so
 // that detect.DecodeImage can decode large JPEGs at a reduced scale for

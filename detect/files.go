@@ -6,6 +6,7 @@ import (
 	"iter"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/modelreg/modelreg/detect/preprocess"
 )
@@ -31,6 +32,18 @@ type FileResult struct {
 // many. Detectors from deploy and ortdetect implement it.
 type Concurrent interface {
 	Concurrency() int
+}
+
+// A DecodeRecorder records how long images took to decode for it, beside
+// the stages of its own detections (pre, run, post), so that a service's
+// latency metrics cover the whole path from bytes to detections. Detectors
+// from deploy, deploy/reload and ortdetect implement it: with a meter
+// provider they record a "decode" stage in modelreg.detect.duration, and
+// without one they ignore it. [DetectFiles] and [DetectFilesWith] call it
+// for each file they decode; a service that decodes its own images calls
+// it after [DecodeImage].
+type DecodeRecorder interface {
+	RecordDecode(ctx context.Context, took time.Duration)
 }
 
 // FilesOptions configures [DetectFilesWith]. A nil *FilesOptions is the
@@ -172,7 +185,15 @@ func (j *fileJob) run(ctx context.Context, d Detector, opts *DecodeOptions, sess
 		return
 	}
 	r := &j.res
+	rec, _ := d.(DecodeRecorder)
+	var start time.Time
+	if rec != nil {
+		start = time.Now()
+	}
 	img, err := decodeFile(r.Path, opts)
+	if rec != nil && err == nil {
+		rec.RecordDecode(ctx, time.Since(start))
+	}
 	if err == nil {
 		r.Image, r.Size = img, img.Bounds().Size()
 		if red, ok := img.(*preprocess.Reduced); ok {

@@ -165,6 +165,20 @@ func (d *Detector) DetectAll(ctx context.Context, imgs []image.Image) ([][]detec
 	return g.det.DetectAll(ctx, imgs)
 }
 
+// RecordDecode forwards to the version serving now when it is a
+// [detect.DecodeRecorder], so that the decode stage is recorded under the
+// version that will run the image.
+func (d *Detector) RecordDecode(ctx context.Context, took time.Duration) {
+	g, err := d.acquire()
+	if err != nil {
+		return
+	}
+	defer d.release(g)
+	if r, ok := g.det.(detect.DecodeRecorder); ok {
+		r.RecordDecode(ctx, took)
+	}
+}
+
 // MinImageSize forwards to the version serving now when it is a
 // [detect.Fitter]; otherwise it returns w×h. Versions of one name are
 // expected to share their input size; if a new one does not, an image

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/metric"
 
@@ -180,6 +181,13 @@ func (d *Detector) Pipeline() *detect.Pipeline { return d.pipe }
 // so that detect.DecodeImage can decode large JPEGs at a reduced scale for
 // it (see [detect.Fitter]).
 func (d *Detector) MinImageSize(w, h int) image.Point { return d.pipe.MinImageSize(w, h) }
+
+// RecordDecode records that an image took took to decode for this
+// detector, as the "decode" stage of its metrics ([Options.MeterProvider]);
+// without a meter provider it does nothing. See [detect.DecodeRecorder].
+func (d *Detector) RecordDecode(ctx context.Context, took time.Duration) {
+	d.tel.Duration(ctx, telemetry.StageDecode, took)
+}
 
 // Detect returns the objects found in img, highest confidence first.
 func (d *Detector) Detect(ctx context.Context, img image.Image) ([]detect.Detection, error) {

@@ -2,6 +2,7 @@ package ortdetect_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -9,12 +10,14 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/modelreg/modelreg/deploy"
+	"github.com/modelreg/modelreg/detect"
 )
 
 // TestMetrics loads a bundled model with a meter provider, as a service
-// does, and checks what one Detect records: one time per stage (pre, run,
-// post) under the resolved model name, no session left busy, and the
-// model's bytes as downloaded bytes.
+// does, and checks what one Detect and one file through detect.DetectFiles
+// record: one time per stage and call (pre, run, post), one decode time
+// for the file, all under the resolved model name, no session left busy,
+// and the model's bytes as downloaded bytes.
 func TestMetrics(t *testing.T) {
 	ctx := context.Background()
 	reader := sdkmetric.NewManualReader()
@@ -23,6 +26,11 @@ func TestMetrics(t *testing.T) {
 	d := load(t, "yolox-nano-coco", &deploy.Options{MeterProvider: mp, Sessions: 2})
 	if _, err := d.Detect(ctx, readImage(t, "dog.jpg")); err != nil {
 		t.Fatal(err)
+	}
+	for r := range detect.DetectFiles(ctx, d, []string{filepath.Join(imagesDir, "person.jpg")}, nil) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
 	}
 	var rm metricdata.ResourceMetrics
 	if err := reader.Collect(ctx, &rm); err != nil {
@@ -56,9 +64,9 @@ func TestMetrics(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"pre", "run", "post"} {
-		if stages[s] != 1 {
-			t.Errorf("stage %q recorded %d times, want 1 (all: %v)", s, stages[s], stages)
+	for s, want := range map[string]uint64{"decode": 1, "pre": 2, "run": 2, "post": 2} {
+		if stages[s] != want {
+			t.Errorf("stage %q recorded %d times, want %d (all: %v)", s, stages[s], want, stages)
 		}
 	}
 	if busy != 0 {

@@ -199,7 +199,7 @@ func serve(ctx context.Context, ln net.Listener, cfg *config, log *slog.Logger) 
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
 	defer mp.Shutdown(context.Background())
-	s := newServer(cfg.lim, log, mp)
+	s := newServer(cfg.lim, log)
 	s.exif, s.fast, s.hook = cfg.exif, cfg.fast, cfg.hook
 	// A body must arrive within the request timeout: a client that sends
 	// it slowly would otherwise hold its place in the queue.

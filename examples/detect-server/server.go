@@ -13,12 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
-
 	"github.com/modelreg/modelreg/deploy/reload"
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/detect/preprocess"
-	"github.com/modelreg/modelreg/internal/telemetry"
 )
 
 // limits are what a public endpoint needs to stay up.
@@ -32,11 +29,10 @@ type limits struct {
 
 // server answers the HTTP API for the models it serves.
 type server struct {
-	lim    limits
-	exif   bool
-	fast   bool
-	log    *slog.Logger
-	meters metric.MeterProvider
+	lim  limits
+	exif bool
+	fast bool
+	log  *slog.Logger
 
 	mu     sync.RWMutex
 	models map[string]*served // by the name it was asked for
@@ -54,17 +50,17 @@ type server struct {
 
 // served is one model the server serves.
 type served struct {
-	det    *reload.Detector
-	decode *telemetry.Detect // records the decode stage
+	det *reload.Detector
 }
 
-// newServer returns a server with the given limits; a nil log discards,
-// a nil mp records no metrics.
-func newServer(lim limits, log *slog.Logger, mp metric.MeterProvider) *server {
+// newServer returns a server with the given limits; a nil log discards.
+// Its models record their metrics (the decode stage included) through the
+// meter provider they were loaded with.
+func newServer(lim limits, log *slog.Logger) *server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &server{lim: lim, log: log, meters: mp, models: map[string]*served{},
+	return &server{lim: lim, log: log, models: map[string]*served{},
 		admit: make(chan struct{}, lim.concurrency+lim.queue), run: make(chan struct{}, lim.concurrency)}
 }
 
@@ -72,7 +68,7 @@ func newServer(lim limits, log *slog.Logger, mp metric.MeterProvider) *server {
 func (s *server) add(name string, d *reload.Detector) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.models[name] = &served{det: d, decode: telemetry.NewDetect(s.meters, name)}
+	s.models[name] = &served{det: d}
 	s.order = append(s.order, name)
 }
 
@@ -222,7 +218,7 @@ func (s *server) model(name string) (m *served, resolved, code, msg string) {
 // decode decodes body, refusing from its header an image over the pixel
 // limit, and returns it with its size in the file.
 func (s *server) decode(ctx context.Context, m *served, body []byte) (image.Image, image.Point, string, string) {
-	start := m.decode.Now()
+	start := time.Now()
 	opts := &detect.DecodeOptions{MaxPixels: s.lim.maxPixels, Orient: s.exif}
 	if s.fast {
 		opts.Fit = m.det
@@ -234,7 +230,7 @@ func (s *server) decode(ctx context.Context, m *served, body []byte) (image.Imag
 	case err != nil:
 		return nil, image.Point{}, codeDecodeFailed, err.Error()
 	}
-	m.decode.Stage(ctx, telemetry.StageDecode, start)
+	m.det.RecordDecode(ctx, time.Since(start)) // the decode stage of the version serving now
 	size := img.Bounds().Size()
 	if r, ok := img.(*preprocess.Reduced); ok {
 		size = r.FullSize()

@@ -129,7 +129,7 @@ func TestOverloadedAndTimeout(t *testing.T) {
 // exactly one model is served.
 func TestNotReady(t *testing.T) {
 	s := newServer(limits{maxBody: 1 << 20, maxPixels: 1 << 20, timeout: time.Second, concurrency: 1, queue: 1},
-		nil, nil)
+		nil)
 	srv := httptest.NewServer(s.handler(nil))
 	defer srv.Close()
 	tests := []struct {

@@ -76,11 +76,19 @@ func (d *Detect) Stage(ctx context.Context, stage string, start time.Time) {
 	if d == nil || d.duration == nil {
 		return
 	}
+	d.Duration(ctx, stage, time.Since(start))
+}
+
+// Duration records that stage took took.
+func (d *Detect) Duration(ctx context.Context, stage string, took time.Duration) {
+	if d == nil || d.duration == nil {
+		return
+	}
 	opt, ok := d.stages[stage]
 	if !ok {
 		return
 	}
-	d.duration.Record(ctx, time.Since(start).Seconds(), opt)
+	d.duration.Record(ctx, took.Seconds(), opt)
 }
 
 // Now returns the time for a later Stage call; the zero time when d is nil,
