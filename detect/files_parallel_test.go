@@ -56,7 +56,7 @@ func (c *concurrentDetector) Detect(ctx context.Context, img image.Image) ([]det
 		}
 		select {
 		case <-c.allThere:
-		case <-time.After(5 * time.Second): // fails the test below, never hangs it
+		case <-time.After(30 * time.Second): // fails the test below, never hangs it
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
