@@ -30,7 +30,9 @@ type Config struct {
 	// 127.0.0.0/8, ::1) use plain HTTP without it, as container tools do.
 	PlainHTTP bool `json:"plain_http,omitempty"`
 	// MediaType is the media type of the layers Upload pushes; "" means
-	// [MediaTypeWeightRaw].
+	// [MediaTypeWeightRaw]. When pulling from an artifact whose layers
+	// carry no title (Docker Model Runner's), it also selects the model's
+	// layer: the only one of this type.
 	MediaType string `json:"media_type,omitempty"`
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,8 +86,9 @@ func TestIsLoopback(t *testing.T) {
 }
 
 // TestOpenConfig opens entries through the registry's manager table: good
-// configs register, bad ones fail the download, before any request, with
-// ErrInvalidEntry.
+// configs register; bad ones are refused by Register with ErrInvalidEntry,
+// and, written into a manifest by hand, fail the download before any
+// request with ErrInvalidEntry.
 func TestOpenConfig(t *testing.T) {
 	tests := []struct {
 		config string
@@ -104,14 +107,22 @@ func TestOpenConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := &registry.Model{BaseName: "toy", BaseFilename: "toy.bin", Manager: &registry.ManagerSpec{Type: ocimanager.Type, Config: json.RawMessage(tt.config)}}
-		if _, err = r.Register(t.Context(), m, nil); err != nil {
-			t.Fatalf("config %s: %v", tt.config, err)
-		}
+		_, err = r.Register(t.Context(), m, nil)
 		if tt.ok {
+			if err != nil {
+				t.Errorf("config %s: Register = %v", tt.config, err)
+			}
 			continue
 		}
+		if !errors.Is(err, registry.ErrInvalidEntry) {
+			t.Errorf("config %s: Register = %v; want one wrapping ErrInvalidEntry", tt.config, err)
+		}
+		manifest := `{"models": [{"base_name": "toy", "base_filename": "toy.bin", "manager": {"type": "oci", "config": ` + tt.config + `}}]}`
+		if err := os.WriteFile(filepath.Join(dir, registry.ManifestFile), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := r.Download(t.Context(), "toy", nil); !errors.Is(err, registry.ErrInvalidEntry) {
-			t.Errorf("config %s: err = %v; want one wrapping ErrInvalidEntry", tt.config, err)
+			t.Errorf("config %s: Download = %v; want one wrapping ErrInvalidEntry", tt.config, err)
 		}
 	}
 }

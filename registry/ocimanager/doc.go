@@ -36,16 +36,21 @@
 // one artifact (an image manifest) with one layer per file:
 //
 //   - a single-file entry's key is REF: the layer titled with the entry's
-//     base_filename, or the artifact's only layer;
-//   - a multi-file entry ("files") reads REF/PATH for each of its files.
+//     base_filename, else the layer whose digest is the entry's sha256,
+//     else the only layer of the config's "media_type", else the
+//     artifact's only layer;
+//   - a multi-file entry ("files") reads REF/PATH for each of its files:
+//     the layer titled PATH, else the layer whose digest is the file's
+//     sha256.
 //
 // Any layer media type is accepted, so artifacts pushed by others can be
 // pulled: oras push (application/vnd.oci.image.layer.v1.tar or the media
 // type given, one titled layer per file), ModelPack's modctl
 // (application/vnd.cncf.model.weight.v1.raw, .tar, .tar+gzip, .tar+zstd,
 // and the weight.config, doc, code and dataset kinds), Docker Model Runner
-// (application/vnd.docker.ai.gguf.v3 and its other layers; a single-layer
-// model needs no title) and KitOps. A layer's blob is fetched as stored:
+// (application/vnd.docker.ai.gguf.v3 beside application/vnd.docker.ai.license
+// and its other kinds, none titled: the entry's sha256 or "media_type"
+// picks the layer) and KitOps. A layer's blob is fetched as stored:
 // a tar layer is an archive, which the entry declares as such for the
 // registry to extract. Image indexes (multi-platform lists) are refused.
 //

@@ -48,7 +48,9 @@ type Options struct {
 	// none.
 	Credential auth.CredentialFunc
 	// MediaType is the media type of the layers Upload pushes; "" means
-	// [MediaTypeWeightRaw].
+	// [MediaTypeWeightRaw]. When set, it also selects the layer a bare
+	// key reads from an artifact whose layers carry no title: the only
+	// one of this type.
 	MediaType string
 	// Model is the manifest entry: a bare artifact key selects the layer
 	// titled with its file name, and layers are checked against its (and
@@ -68,6 +70,7 @@ type Manager struct {
 	base      string // scheme://HOST/v2/REPO
 	client    remote.Client
 	mediaType string
+	pullType  string // Options.MediaType as given: selects an untitled layer
 	model     *registry.Model
 	log       *slog.Logger
 
@@ -117,7 +120,7 @@ func New(repository string, opts *Options) (*Manager, error) {
 	}
 	name := repo.Reference.Registry + "/" + repo.Reference.Repository
 	return &Manager{
-		repo: repo, name: name, client: client, mediaType: mt, model: opts.Model, log: log,
+		repo: repo, name: name, client: client, mediaType: mt, pullType: opts.MediaType, model: opts.Model, log: log,
 		base:      scheme + "://" + repo.Reference.Host() + "/v2/" + repo.Reference.Repository,
 		manifests: map[string]*artifact{},
 	}, nil
@@ -253,27 +256,60 @@ func (m *Manager) defaultTitle() string {
 	return m.model.BaseFilename
 }
 
-// findLayer returns the index of the layer of a that key's title selects.
+// findLayer returns the index of the layer of a that key selects: the
+// layer titled as the key says (or as the entry's file, for a bare REF);
+// else, for artifacts whose layers carry no title (Docker Model Runner
+// names layers by media type only), the layer whose digest is the
+// entry's sha256 for that file; else, for a bare REF, the only layer of
+// the config's media_type, or the artifact's only layer.
 func (m *Manager) findLayer(a *artifact, ref, title string) (int, error) {
 	layers := a.manifest.Layers
-	want := title
-	if want == "" {
-		want = m.defaultTitle()
-	}
-	for i, l := range layers {
-		if want != "" && layerTitle(l) == want {
-			return i, nil
+	if want := cmpOr(title, m.defaultTitle()); want != "" {
+		for i, l := range layers {
+			if layerTitle(l) == want {
+				return i, nil
+			}
 		}
 	}
-	if title == "" && len(layers) == 1 {
-		return 0, nil
+	if sum := m.entrySHA256(title); sum != "" {
+		d := "sha256:" + strings.ToLower(sum)
+		for i, l := range layers {
+			if l.Digest.String() == d {
+				return i, nil
+			}
+		}
+	}
+	if title == "" {
+		if i := onlyOfType(layers, m.pullType); i >= 0 {
+			return i, nil
+		}
+		if len(layers) == 1 {
+			return 0, nil
+		}
 	}
 	what := m.what(ref, title)
 	if title != "" || len(layers) == 0 {
 		return -1, redact.Error(fmt.Errorf("ocimanager: %s: no such layer (the artifact has %s): %w", what, titles(layers), registry.ErrNotFound))
 	}
-	return -1, redact.Error(fmt.Errorf("ocimanager: %s: the artifact has %d layers (%s); name one as REF/TITLE or in the entry's files: %w",
+	return -1, redact.Error(fmt.Errorf("ocimanager: %s: the artifact has %d layers (%s); name one as REF/TITLE or in the entry's files, "+
+		"give the entry the layer's sha256, or set the config's \"media_type\" to the media type of the one to use: %w",
 		what, len(layers), titles(layers), registry.ErrPermanent))
+}
+
+// onlyOfType returns the index of the only layer of media type mt, or -1
+// when mt is "" or not exactly one layer has it.
+func onlyOfType(layers []ocispec.Descriptor, mt string) int {
+	found := -1
+	for i, l := range layers {
+		if mt == "" || l.MediaType != mt {
+			continue
+		}
+		if found >= 0 {
+			return -1
+		}
+		found = i
+	}
+	return found
 }
 
 // titles lists the layers' titles for messages.
@@ -286,7 +322,7 @@ func titles(layers []ocispec.Descriptor) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(cmpOr(layerTitle(l), "untitled "+l.Digest.String()))
+		b.WriteString(cmpOr(layerTitle(l), "untitled "+l.MediaType+" "+l.Digest.String()))
 	}
 	return b.String()
 }
