@@ -244,6 +244,9 @@ func planEntry(e *Model) (*importEntry, error) {
 // precheckImport reports a conflict with the target manifest before any
 // byte is staged; the commit checks again under the manifest lock.
 func precheckImport(manifest string, plan []*importEntry, overwrite bool) error {
+	if _, err := manifestPerm(manifest); err != nil {
+		return err
+	}
 	mf, err := readManifestFile(manifest, true)
 	if err != nil {
 		return err

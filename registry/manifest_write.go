@@ -14,8 +14,9 @@ import (
 // writeManifestFile atomically replaces the manifest at p with data. It is
 // a variable so that tests can make a manifest that cannot be written (a
 // read-only or full file system, which root's tests cannot otherwise make).
-var writeManifestFile = func(p string, data []byte) error {
-	return atomicfile.WriteFile(p, data, 0o644)
+// perm is the mode of the manifest it replaces (0o644 for a new one).
+var writeManifestFile = func(p string, data []byte, perm fs.FileMode) error {
+	return atomicfile.WriteFile(p, data, perm)
 }
 
 // updateManifest applies fn to the manifest in dir and writes the result
@@ -36,6 +37,10 @@ func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, 
 	defer unlock()
 	defer r.forget(p)
 	removeStaleTemps(p) // left by writers that were killed
+	perm, err := manifestPerm(p)
+	if err != nil {
+		return err
+	}
 	m, err := readManifestFile(p, create)
 	if err != nil {
 		return err
@@ -47,7 +52,7 @@ func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, 
 	if err != nil {
 		return fmt.Errorf("registry: encode %s: %w", p, err)
 	}
-	if err := writeManifestFile(p, data); err != nil {
+	if err := writeManifestFile(p, data, perm); err != nil {
 		return fmt.Errorf("registry: write %s: %w", p, err)
 	}
 	return nil

@@ -141,6 +141,9 @@ func (r *Registry) checkClashes(ctx context.Context, m *Model, dir string) (*Man
 			Err: fmt.Errorf("cannot register version %q: it is an alias (of %s, in %s): %w", m.Version, d.Version, d.Manifest, ErrAliasTaken)}
 	}
 	p := filepath.Join(dir, ManifestFile)
+	if _, err := manifestPerm(p); err != nil { // before Publish uploads
+		return nil, err
+	}
 	mf, err := readManifestFile(p, true)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,39 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// ErrReadOnly reports a manifest that the registry reads but will not
+// edit: one without write permission. Make it writable to edit it.
+var ErrReadOnly = errors.New("registry: read-only manifest")
+
+// manifestPerm returns the permission bits the manifest at p is rewritten
+// with: its own, so that an edit neither opens a private manifest to
+// others nor makes a read-only one writable (0o644 when p does not exist).
+// A manifest without write permission wraps [ErrReadOnly]; one that is a
+// symbolic link wraps [ErrSymlink]: the rename that replaces it would
+// replace the link with a file and leave the manifest it points to as it
+// was, so the registry reads through such links but edits nothing through
+// them.
+func manifestPerm(p string) (fs.FileMode, error) {
+	st, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return 0o644, nil
+	case err != nil:
+		return 0, fmt.Errorf("registry: %w", err)
+	case st.Mode()&fs.ModeSymlink != 0:
+		target, _ := os.Readlink(p)
+		return 0, fmt.Errorf("registry: %s is a symbolic link to %s; the registry reads manifests through links but edits nothing through them: put the directory of %s on the search path to edit it there, or replace the link with a copy: %w",
+			p, target, target, ErrSymlink)
+	case !st.Mode().IsRegular():
+		return 0, fmt.Errorf("registry: %s is not a regular file (%v): %w", p, st.Mode().Type(), ErrInvalidEntry)
+	case st.Mode().Perm()&0o222 == 0:
+		return 0, fmt.Errorf("registry: %s is read-only (mode %04o); make it writable (chmod u+w) to edit it: %w", p, st.Mode().Perm(), ErrReadOnly)
+	}
+	return st.Mode().Perm(), nil
+}
