@@ -135,9 +135,13 @@ func (r *Registry) importFiles(ctx context.Context, tr *tar.Reader, dir string, 
 	defer os.RemoveAll(stage)
 	err = receiveFiles(ctx, tr, stage, plan)
 	if err == nil {
-		err = r.updateManifest(ctx, dir, true, func(mf *Manifest) error {
-			return r.commitImport(ctx, mf, dir, plan, opts.Overwrite, rep)
-		})
+		j := &importJournal{stage: stage, log: r.log}
+		err = r.updateManifestOr(ctx, dir, true, func(mf *Manifest) error {
+			return r.commitImport(ctx, mf, dir, plan, opts.Overwrite, rep, j)
+		}, j.undo)
+	}
+	if err != nil {
+		rep.Added, rep.Replaced, rep.Skipped, rep.Files, rep.Bytes = nil, nil, nil, 0, 0
 	}
 	if err != nil && statErr != nil {
 		os.RemoveAll(stage) // now, so that dir can go too
@@ -389,7 +393,7 @@ func sameContent(a, b *Model) bool {
 
 // commitImport runs under the manifest lock: it decides again, renames the
 // staged files into place and merges the entries into mf.
-func (r *Registry) commitImport(ctx context.Context, mf *Manifest, dir string, plan []*importEntry, overwrite bool, rep *ImportReport) error {
+func (r *Registry) commitImport(ctx context.Context, mf *Manifest, dir string, plan []*importEntry, overwrite bool, rep *ImportReport, j *importJournal) error {
 	loc, err := importLocation(dir, mf)
 	if err != nil {
 		return err
@@ -406,7 +410,7 @@ func (r *Registry) commitImport(ctx context.Context, mf *Manifest, dir string, p
 		return err
 	}
 	for i, ie := range plan {
-		if err := r.applyImport(ctx, mf, loc, ie, actions[i][0], actions[i][1], rep); err != nil {
+		if err := r.applyImport(ctx, mf, loc, ie, actions[i][0], actions[i][1], rep, j); err != nil {
 			return err
 		}
 	}
@@ -424,7 +428,7 @@ func importLocation(dir string, mf *Manifest) (*location, error) {
 	return loc, nil
 }
 
-func (r *Registry) applyImport(ctx context.Context, mf *Manifest, loc *location, ie *importEntry, act, idx int, rep *ImportReport) error {
+func (r *Registry) applyImport(ctx context.Context, mf *Manifest, loc *location, ie *importEntry, act, idx int, rep *ImportReport, j *importJournal) error {
 	te := ie.e.clone()
 	te.loc = loc
 	switch act {
@@ -442,7 +446,7 @@ func (r *Registry) applyImport(ctx context.Context, mf *Manifest, loc *location,
 		rep.Added = append(rep.Added, te.Name())
 		mf.Models = append(mf.Models, ie.e)
 	}
-	if err := placeImport(te, ie); err != nil {
+	if err := placeImport(te, ie, j); err != nil {
 		return fmt.Errorf("registry: import %s: %w", te.Name(), err)
 	}
 	for _, f := range ie.files {
@@ -451,8 +455,9 @@ func (r *Registry) applyImport(ctx context.Context, mf *Manifest, loc *location,
 	return nil
 }
 
-// placeImport renames the staged copy of ie to the local path of te.
-func placeImport(te *Model, ie *importEntry) error {
+// placeImport renames the staged copy of ie to the local path of te,
+// through j, which keeps what it replaces until the manifest is written.
+func placeImport(te *Model, ie *importEntry, j *importJournal) error {
 	dest := te.filePath()
 	if err := checkNoLinks(te.loc.data, path.Dir(te.Filename())); err != nil {
 		return err
@@ -463,17 +468,5 @@ func placeImport(te *Model, ie *importEntry) error {
 			return err
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return err
-	}
-	var err error
-	if bundleKind(te) == kindSingle {
-		err = os.Rename(ie.stage, dest)
-	} else {
-		err = replaceDir(ie.stage, dest)
-	}
-	if err != nil {
-		return err
-	}
-	return atomicfile.SyncDir(filepath.Dir(dest))
+	return j.place(te.loc.data, ie.stage, dest)
 }

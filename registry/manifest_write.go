@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,14 @@ var writeManifestFile = func(p string, data []byte, perm fs.FileMode) error {
 // across processes where file locks exist). When create is true a missing
 // manifest starts empty; otherwise it is an error wrapping ErrNotFound.
 func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, fn func(*Manifest) error) error {
+	return r.updateManifestOr(ctx, dir, create, fn, nil)
+}
+
+// updateManifestOr is updateManifest that calls undo, still holding the
+// lock, when fn ran but the manifest was not written (fn, the encoding or
+// the write failed), so that what fn did on disk is taken back before
+// another writer can see it.
+func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool, fn func(*Manifest) error, undo func()) (err error) {
 	p := filepath.Join(dir, ManifestFile)
 	if create {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -45,6 +54,14 @@ func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, 
 	if err != nil {
 		return err
 	}
+	written := false
+	if undo != nil {
+		defer func() {
+			if err != nil && !written {
+				undo()
+			}
+		}()
+	}
 	if err := fn(m); err != nil {
 		return err
 	}
@@ -53,6 +70,8 @@ func (r *Registry) updateManifest(ctx context.Context, dir string, create bool, 
 		return fmt.Errorf("registry: encode %s: %w", p, err)
 	}
 	if err := writeManifestFile(p, data, perm); err != nil {
+		now, _ := os.ReadFile(p)
+		written = bytes.Equal(now, data) // renamed, but not synced
 		return fmt.Errorf("registry: write %s: %w", p, err)
 	}
 	return nil
