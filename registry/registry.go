@@ -81,11 +81,16 @@ type loaded struct {
 func (r *Registry) manifests(ctx context.Context) ([]loaded, []Warning, error) {
 	var out []loaded
 	var warns []Warning
+	var seen []fs.FileInfo
 	for _, dir := range r.cfg.dirs {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
 		p := filepath.Join(dir, ManifestFile)
+		if readTwice(&seen, p) {
+			r.log.Debug("manifest already read from an earlier models dir (a link)", "manifest", p)
+			continue
+		}
 		m, err := r.readManifest(p, func() (fs.FileInfo, error) { return os.Stat(p) }, func() ([]byte, error) { return os.ReadFile(p) })
 		if errors.Is(err, fs.ErrNotExist) {
 			r.log.Debug("models dir has no manifest", "dir", dir)

@@ -37,3 +37,24 @@ func manifestPerm(p string) (fs.FileMode, error) {
 	}
 	return st.Mode().Perm(), nil
 }
+
+// readTwice reports whether the manifest at p is a file already in seen: a
+// models directory that links to another one on the search path, or a
+// manifest that links to another's. Such a manifest is read once, at its
+// first place on the path, so that an edit through one path (moving an
+// alias, which removes the old definition from the other manifests) does
+// not find its own result again under the other. Otherwise p is added to
+// seen.
+func readTwice(seen *[]fs.FileInfo, p string) bool {
+	st, err := os.Stat(p)
+	if err != nil {
+		return false
+	}
+	for _, s := range *seen {
+		if os.SameFile(s, st) {
+			return true
+		}
+	}
+	*seen = append(*seen, st)
+	return false
+}
