@@ -56,12 +56,34 @@ func NewPipeline(cfg Config, labels []string) (*Pipeline, error) {
 func LoadPipeline(cfg Config, fsys fs.FS) (*Pipeline, error) {
 	var labels []string
 	if cfg.Labels != "" {
+		if err := checkLabelsPath(fsys, cfg.Labels); err != nil {
+			return nil, err
+		}
 		var err error
 		if labels, err = LoadLabels(fsys, cfg.Labels); err != nil {
 			return nil, err
 		}
 	}
 	return NewPipeline(cfg, labels)
+}
+
+// checkLabelsPath refuses a "labels" that is not a file among the model's
+// files: a path that leaves fsys (absolute, with ".."), a missing file, a
+// directory.
+func checkLabelsPath(fsys fs.FS, name string) error {
+	if !fs.ValidPath(name) || name == "." {
+		return &ConfigError{Field: "labels", Reason: fmt.Sprintf("%q is not a path among the model's files (relative to the model's directory, slash-separated, without \"..\")", name)}
+	}
+	st, err := fs.Stat(fsys, name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &ConfigError{Field: "labels", Reason: fmt.Sprintf("the model has no file %q", name)}
+	case err != nil:
+		return fmt.Errorf("detect: labels: %w", err)
+	case st.IsDir():
+		return &ConfigError{Field: "labels", Reason: fmt.Sprintf("%q is a directory, not a labels file", name)}
+	}
+	return nil
 }
 
 // Config returns the configuration with defaults applied.
