@@ -98,7 +98,7 @@ func (p *Plan) labels(opts *Options) error {
 		if err != nil {
 			return fmt.Errorf("onnximport: --labels (Options.Labels): %w", err)
 		}
-		p.Labels, p.LabelsSource = names, opts.Labels
+		p.Labels, p.LabelsSource = cleanLabels(names), opts.Labels
 		return nil
 	}
 	s, ok := p.Graph.Metadata["names"]
@@ -110,7 +110,7 @@ func (p *Plan) labels(opts *Options) error {
 		return undecided("class names", "--labels FILE (Options.Labels)", "metadata_props names: %v", err)
 	}
 	if len(names) > 0 {
-		p.Labels, p.LabelsSource = names, "metadata"
+		p.Labels, p.LabelsSource = cleanLabels(names), "metadata"
 	}
 	return nil
 }

@@ -4,7 +4,25 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
+
+// cleanLabels returns names as the labels file Import writes reads them
+// back, one line a class: a control character or a line or paragraph
+// separator inside a name (a line break would split it into two classes
+// and shift every later one) becomes a space, and surrounding space goes.
+func cleanLabels(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.TrimSpace(strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+				return ' '
+			}
+			return r
+		}, n))
+	}
+	return out
+}
 
 // parseNames reads class names as Ultralytics and YOLOv5 write them: the
 // repr of a Python dict {0: 'person', 1: 'bicycle', …} with consecutive
