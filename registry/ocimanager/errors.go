@@ -19,6 +19,11 @@ import (
 	"github.com/modelreg/modelreg/registry"
 )
 
+// ErrRedirect reports a registry that redirected a request to a URL that
+// is not http or https (file:, ftp:, ...) or in a loop. It wraps
+// [registry.ErrPermanent].
+var ErrRedirect = fmt.Errorf("ocimanager: redirect refused: %w", registry.ErrPermanent)
+
 // ErrDigestMismatch is wrapped by every [*DigestMismatchError].
 var ErrDigestMismatch = errors.New("ocimanager: digest mismatch")
 
@@ -155,6 +160,8 @@ func classify(op, what string, err error) error {
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w: %w", op, what, registry.ErrNotFound, err))
 	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidDigest):
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w: %w", op, what, registry.ErrInvalidEntry, err))
+	case errors.Is(err, httpclient.ErrRedirect):
+		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w (the registry or a proxy is misconfigured; permanent error, not retried): %w", op, what, err, ErrRedirect))
 	case httpclient.PermanentNetError(err), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return redact.Error(fmt.Errorf("ocimanager: %s %s: %w (permanent error, not retried): %w", op, what, err, registry.ErrPermanent))
 	}

@@ -17,6 +17,7 @@ import (
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/credentials"
 
+	"github.com/modelreg/modelreg/internal/httpclient"
 	"github.com/modelreg/modelreg/internal/redact"
 	"github.com/modelreg/modelreg/registry"
 )
@@ -101,7 +102,7 @@ func New(repository string, opts *Options) (*Manager, error) {
 	if cred == nil {
 		cred = dockerCredential()
 	}
-	client := &auth.Client{Client: opts.Client, Cache: auth.NewCache(), Credential: cred}
+	client := &auth.Client{Client: httpclient.LimitRedirects(opts.Client), Cache: auth.NewCache(), Credential: cred}
 	client.SetUserAgent("modelreg-ocimanager")
 	repo.Client = client
 	repo.PlainHTTP = opts.PlainHTTP || isLoopback(repo.Reference.Registry)
