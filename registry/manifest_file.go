@@ -1,11 +1,37 @@
 package registry
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 )
+
+// ErrManifestChanged reports a manifest that changed on disk while the
+// registry was editing it: edited by hand, or by a program that does not
+// take the manifest's lock. Nothing was written; run the edit again.
+var ErrManifestChanged = errors.New("registry: manifest changed during the edit")
+
+// manifestEdited is called with the manifest's path once an edit is
+// encoded, just before the check that the file did not change; tests
+// replace it to change the file there.
+var manifestEdited = func(string) {}
+
+// checkUnchanged returns an error wrapping [ErrManifestChanged] when the
+// manifest at p no longer holds was (nil: p did not exist), so that an
+// edit made beside the registry's lock is not overwritten.
+func checkUnchanged(p string, was []byte) error {
+	now, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && was == nil:
+		return nil
+	case err == nil && was != nil && bytes.Equal(now, was):
+		return nil
+	}
+	return fmt.Errorf("registry: %s changed while it was being edited (by hand, or by a program that does not take %s); nothing was written: run the edit again: %w",
+		p, "."+ManifestFile+".lock", ErrManifestChanged)
+}
 
 // ErrReadOnly reports a manifest that the registry reads but will not
 // edit: one without write permission. Make it writable to edit it.

@@ -50,7 +50,7 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 	if err != nil {
 		return err
 	}
-	m, err := readManifestFile(p, create)
+	m, was, err := readManifestData(p, create)
 	if err != nil {
 		return err
 	}
@@ -69,6 +69,10 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 	if err != nil {
 		return fmt.Errorf("registry: encode %s: %w", p, err)
 	}
+	manifestEdited(p)
+	if err := checkUnchanged(p, was); err != nil {
+		return err
+	}
 	if err := writeManifestFile(p, data, perm); err != nil {
 		now, _ := os.ReadFile(p)
 		written = bytes.Equal(now, data) // renamed, but not synced
@@ -78,20 +82,27 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 }
 
 func readManifestFile(p string, create bool) (*Manifest, error) {
+	m, _, err := readManifestData(p, create)
+	return m, err
+}
+
+// readManifestData is readManifestFile that also returns the bytes read
+// (nil when p does not exist).
+func readManifestData(p string, create bool) (*Manifest, []byte, error) {
 	data, err := os.ReadFile(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && create:
-		return &Manifest{}, nil
+		return &Manifest{}, nil, nil
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("registry: %s does not exist: %w", p, ErrNotFound)
+		return nil, nil, fmt.Errorf("registry: %s does not exist: %w", p, ErrNotFound)
 	case err != nil:
-		return nil, fmt.Errorf("registry: %w", err)
+		return nil, nil, fmt.Errorf("registry: %w", err)
 	}
 	m, err := ParseManifest(data)
 	if err != nil {
-		return nil, fmt.Errorf("registry: %s is not a valid manifest, refusing to rewrite it: %w", p, err)
+		return nil, nil, fmt.Errorf("registry: %s is not a valid manifest, refusing to rewrite it: %w", p, err)
 	}
-	return m, nil
+	return m, data, nil
 }
 
 // InitDir makes dir a models directory: it creates it if needed and writes
