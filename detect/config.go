@@ -150,6 +150,7 @@ func (c Config) Validate() error {
 		{d.Bins < 2 || d.Bins > 64, "bins", fmt.Sprintf("%d is not in 2..64", c.Bins)},
 		{d.Anchors < 1 || d.Anchors > 16, "anchors", fmt.Sprintf("%d is not in 1..16", c.Anchors)},
 		{c.NumClasses < 0, "num_classes", fmt.Sprintf("%d is negative", c.NumClasses)},
+		{c.NumClasses > MaxClasses, "num_classes", fmt.Sprintf("%d is more than %d", c.NumClasses, MaxClasses)},
 		{!probability(d.ScoreThreshold), "score_threshold", fmt.Sprintf("%v is not in (0,1]", c.ScoreThreshold)},
 		{!probability(d.NMSIoU), "nms_iou", fmt.Sprintf("%v is not in (0,1]", c.NMSIoU)},
 		{c.MaxPerClass < 0, "max_per_class", fmt.Sprintf("%d is negative", c.MaxPerClass)},

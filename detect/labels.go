@@ -28,13 +28,22 @@ func LoadLabels(fsys fs.FS, name string) ([]string, error) {
 	return labels, nil
 }
 
+// MaxClasses is the most classes a detector may have: num_classes and the
+// labels files are refused past it, before anything is sized by them.
+// Detection datasets have at most tens of thousands.
+const MaxClasses = 1 << 20
+
 // ReadLabels reads one label per line; line i (0-based) names class i.
 // Surrounding white space and a final line break are dropped; a blank line
 // is an unnamed class (named "class <i>" in detections).
+// More than [MaxClasses] lines are an error wrapping [ErrInvalidConfig].
 func ReadLabels(r io.Reader) ([]string, error) {
 	var labels []string
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
+		if len(labels) == MaxClasses {
+			return nil, &ConfigError{Field: "labels", Reason: fmt.Sprintf("more than %d lines (MaxClasses)", MaxClasses)}
+		}
 		labels = append(labels, strings.TrimSpace(sc.Text()))
 	}
 	if err := sc.Err(); err != nil {
