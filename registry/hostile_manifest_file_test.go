@@ -125,3 +125,33 @@ func TestHostileManifestFileModes(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileInitDirOverOddManifest: InitDir over a manifest that is
+// read-only, a link or a dangling link says the manifest exists
+// (ErrExists), as for any manifest, and leaves it as it was.
+func TestHostileInitDirOverOddManifest(t *testing.T) {
+	for _, kind := range []string{"read-only", "link", "dangling link"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, ManifestFile)
+			switch kind {
+			case "read-only":
+				os.WriteFile(p, []byte(`{"models": []}`), 0o444)
+			case "link":
+				real := filepath.Join(t.TempDir(), ManifestFile)
+				os.WriteFile(real, []byte(`{"models": []}`), 0o644)
+				os.Symlink(real, p)
+			default:
+				os.Symlink(filepath.Join(dir, "nowhere.json"), p)
+			}
+			before, _ := os.Lstat(p)
+			r := newTestRegistry(t, nil, dir)
+			if err := r.InitDir(t.Context(), dir); !errors.Is(err, ErrExists) {
+				t.Errorf("InitDir = %v; want ErrExists", err)
+			}
+			if after, err := os.Lstat(p); err != nil || after.Mode() != before.Mode() || after.Size() != before.Size() {
+				t.Errorf("manifest after InitDir: %v, %v; want %v", after, err, before.Mode())
+			}
+		})
+	}
+}

@@ -113,6 +113,9 @@ func (r *Registry) InitDir(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := os.Lstat(filepath.Join(abs, ManifestFile)); err == nil { // a read-only one, a link, even dangling
+		return fmt.Errorf("registry: %s already has a %s: %w", abs, ManifestFile, ErrExists)
+	}
 	return r.updateManifest(ctx, abs, true, func(m *Manifest) error {
 		if m.kinds != nil {
 			return fmt.Errorf("registry: %s already has a %s: %w", abs, ManifestFile, ErrExists)
