@@ -51,6 +51,8 @@ func NewDecoder(c Config, labels []string) (Decoder, error) {
 		return nil, &ConfigError{Field: "num_classes", Reason: "unknown: give a labels file or num_classes"}
 	case len(labels) > n:
 		return nil, &ConfigError{Field: "labels", Reason: fmt.Sprintf("%d labels for num_classes %d", len(labels), n)}
+	case n > MaxClasses:
+		return nil, &ConfigError{Field: "labels", Reason: fmt.Sprintf("%d labels, more than %d (MaxClasses)", n, MaxClasses)}
 	}
 	b := base{kind: c.Decoder, w: c.Input.Width, h: c.Input.Height, strides: c.Strides,
 		bins: c.Bins, anchors: c.Anchors, thr: c.ScoreThreshold, nc: n, names: classNames(labels, n),

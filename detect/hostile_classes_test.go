@@ -28,6 +28,10 @@ func TestHostileClassCount(t *testing.T) {
 	if _, err := NewPipeline(cfg, nil); err != nil {
 		t.Errorf("NewPipeline with num_classes MaxClasses = %v", err)
 	}
+	cfg.NumClasses = 0
+	if _, err := NewPipeline(cfg, make([]string, MaxClasses+1)); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("NewPipeline with MaxClasses+1 labels = %v; want ErrInvalidConfig", err)
+	}
 	if _, err := ReadLabels(strings.NewReader(strings.Repeat("x\n", MaxClasses+1))); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("ReadLabels of MaxClasses+1 lines = %v; want ErrInvalidConfig", err)
 	}
