@@ -50,6 +50,11 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 	if err != nil {
 		return err
 	}
+	if st, err := os.Stat(p); err == nil {
+		if err := r.checkManifestSize(p, st.Size()); err != nil {
+			return fmt.Errorf("registry: edit refused, nothing written: %w", err)
+		}
+	}
 	m, was, err := readManifestData(p, create)
 	if err != nil {
 		return err
@@ -68,6 +73,10 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 	data, err := m.Marshal()
 	if err != nil {
 		return fmt.Errorf("registry: encode %s: %w", p, err)
+	}
+	if err := r.checkManifestSize(p, int64(len(data))); err != nil {
+		// written, it would be skipped at the next read, with every model in it
+		return fmt.Errorf("registry: edit refused, nothing written (it would make the manifest larger than the registry reads): %w", err)
 	}
 	manifestEdited(p)
 	if err := checkUnchanged(p, was); err != nil {
