@@ -46,3 +46,31 @@ func TestHostileEditPastSizeLimit(t *testing.T) {
 		t.Errorf("manifest past the limit rewritten:\n%s", after)
 	}
 }
+
+// TestHostilePublishPastSizeLimit: Publish into a manifest that its entry
+// would take past the size limit refuses before uploading anything.
+func TestHostilePublishPastSizeLimit(t *testing.T) {
+	name, s := newStore(t, nil)
+	dir := t.TempDir()
+	writeManifest(t, dir)
+	manifest := filepath.Join(dir, ManifestFile)
+	before, _ := os.ReadFile(manifest)
+	r := newTestRegistry(t, &Options{MaxManifestSize: int64(len(before)) + 40}, dir)
+	src := filepath.Join(t.TempDir(), "p.bin")
+	os.WriteFile(src, bytesOf(60, 9), 0o644)
+	m := &Model{BaseName: "p", BaseFilename: "p.bin", Manager: &ManagerSpec{Type: testType, Config: fmt.Appendf(nil, `{"store": %q, "key": "p"}`, name)}}
+	_, err := r.Publish(t.Context(), src, m, &PublishOptions{Dir: dir})
+	var te *ManifestTooLargeError
+	if !errors.As(err, &te) {
+		t.Fatalf("Publish past the limit = %v; want a *ManifestTooLargeError", err)
+	}
+	s.mu.Lock()
+	n := len(s.objs)
+	s.mu.Unlock()
+	if n != 0 {
+		t.Errorf("Publish uploaded %d objects before refusing", n)
+	}
+	if after, _ := os.ReadFile(manifest); !bytes.Equal(before, after) {
+		t.Errorf("manifest changed:\n%s", after)
+	}
+}

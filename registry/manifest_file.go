@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 )
 
 // ErrManifestChanged reports a manifest that changed on disk while the
@@ -83,4 +84,20 @@ func readTwice(seen *[]fs.FileInfo, p string) bool {
 	}
 	*seen = append(*seen, st)
 	return false
+}
+
+// checkGrowth returns a *ManifestTooLargeError (wrapped) when adding m to
+// mf, the manifest at p, would make it larger than the registry reads, so
+// that Publish refuses before it uploads rather than when it registers.
+func (r *Registry) checkGrowth(p string, mf *Manifest, m *Model) error {
+	grown := *mf
+	grown.Models = append(slices.Clone(mf.Models), m.clone())
+	data, err := grown.Marshal()
+	if err != nil {
+		return nil // the edit itself reports it
+	}
+	if err := r.checkManifestSize(p, int64(len(data))); err != nil {
+		return fmt.Errorf("registry: register %s refused (it would make the manifest larger than the registry reads): %w", m.Name(), err)
+	}
+	return nil
 }

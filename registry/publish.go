@@ -63,7 +63,7 @@ func (r *Registry) Register(ctx context.Context, m *Model, opts *RegisterOptions
 		return nil, err
 	}
 	if opts.DryRun {
-		return m, nil
+		return m, r.checkGrowth(m.loc.manifest, mf, m) // before Publish uploads
 	}
 	if !slices.Contains(r.cfg.dirs, dir) {
 		r.log.Warn("models dir is not on the search path", "dir", dir, "model", m.Name())
