@@ -49,15 +49,13 @@ func TestHostileManifestEditedBeside(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "m-1.bin"), body, 0o644)
 			manifest := filepath.Join(dir, ManifestFile)
 			hand := []byte(`{"models": [` + entry("m", "1", "m.bin", name, "m", sum) + `, ` + entry("hand", "1", "hand.bin", name, "m", sum) + `]}`)
+			r := newTestRegistry(t, nil, dir)
 			calls := 0
-			prev := manifestEdited
-			manifestEdited = func(p string) {
+			r.manifestEdited = func(p string) {
 				if calls++; calls == 1 {
 					os.WriteFile(p, hand, 0o644)
 				}
 			}
-			t.Cleanup(func() { manifestEdited = prev })
-			r := newTestRegistry(t, nil, dir)
 			err := op.run(t, r, dir, name)
 			if !errors.Is(err, ErrManifestChanged) {
 				t.Fatalf("%s = %v; want ErrManifestChanged", op.name, err)
@@ -77,7 +75,7 @@ func TestHostileManifestEditedBeside(t *testing.T) {
 			if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 				t.Errorf("the models directory holds %d entries, want the manifest, its lock and m-1.bin", len(ents))
 			}
-			manifestEdited = prev
+			r.manifestEdited = nil
 			if err := op.run(t, r, dir, name); err != nil {
 				t.Errorf("%s again = %v", op.name, err)
 			}

@@ -14,11 +14,6 @@ import (
 // take the manifest's lock. Nothing was written; run the edit again.
 var ErrManifestChanged = errors.New("registry: manifest changed during the edit")
 
-// manifestEdited is called with the manifest's path once an edit is
-// encoded, just before the check that the file did not change; tests
-// replace it to change the file there.
-var manifestEdited = func(string) {}
-
 // checkUnchanged returns an error wrapping [ErrManifestChanged] when the
 // manifest at p no longer holds was (nil: p did not exist), so that an
 // edit made beside the registry's lock is not overwritten.

@@ -78,7 +78,9 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 		// written, it would be skipped at the next read, with every model in it
 		return fmt.Errorf("registry: edit refused, nothing written (it would make the manifest larger than the registry reads): %w", err)
 	}
-	manifestEdited(p)
+	if r.manifestEdited != nil {
+		r.manifestEdited(p)
+	}
 	if err := checkUnchanged(p, was); err != nil {
 		return err
 	}

@@ -26,6 +26,11 @@ type Registry struct {
 
 	holdMu sync.Mutex
 	holds  map[string]int // local path → open holds
+
+	// manifestEdited, when set (by tests), is called with the manifest's
+	// path once an edit is encoded, just before the check that the file
+	// did not change, so that a test can change it there.
+	manifestEdited func(path string)
 }
 
 // New returns a Registry configured by opts (nil means defaults, see
