@@ -155,7 +155,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	}
 	c := lookup(args[0])
 	if c == nil {
-		return usagef("unknown command %q", args[0])
+		return usagef("unknown command %q%s", args[0], didYouMean(args[0]))
 	}
 	a.verb = c.name
 	err := c.run(a, ctx, args[1:])
