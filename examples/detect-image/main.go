@@ -10,6 +10,9 @@
 //
 //	-model NAME      model name or name@version (default yolox-nano-coco)
 //	-threshold T     score threshold (default 0: the model's)
+//
+// Flags may also follow the images (detect-image dog.jpg -json); "--"
+// ends the flags.
 //	-out DIR         write <image>.detections.png with boxes and labels drawn
 //	-json            one JSON object per image per line (detect.ImageRecord:
 //	                 ETA's detection schema; {"image", "error"} for an image
@@ -24,7 +27,7 @@
 //	                 with a GPU provider, one per core + sessions)
 //	-providers LIST  execution providers in order of preference, e.g.
 //	                 cuda,cpu (default: CPU only; see deploy.Options)
-//	-max-pixels N    largest width × height decoded (default 100000000)
+//	-max-pixels N    largest width × height decoded (default 50000000)
 //	-fast            decode JPEGs much larger than the model's input at a
 //	                 reduced scale (several times faster; scores can move a
 //	                 little; annotated images are then written reduced too)
@@ -74,7 +77,7 @@ func main() {
 
 // run is main without the process: it returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	opts, err := parseFlags(args, stderr)
+	opts, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -88,12 +91,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
+// parseFlags parses the command line. Flags may come before, between or
+// after the images ("dog.jpg -json"); "--" ends them. -h prints the usage
+// on stdout; a usage error prints it on stderr.
+func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("detect-image", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.model, "model", "yolox-nano-coco", "model `name` or name@version")
-	fs.Float64Var(&o.threshold, "threshold", 0, "score `threshold` (default: the model's)")
+	fs.Float64Var(&o.threshold, "threshold", 0, "score `threshold` (0: the model's)")
 	fs.StringVar(&o.out, "out", "", "write annotated PNGs into `dir`")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per image per line")
 	fs.BoolVar(&o.exif, "exif", false, "apply the JPEG EXIF orientation")
@@ -103,13 +109,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.providers, "providers", "", "execution `providers` in order of preference, e.g. cuda,cpu (\"\": CPU only)")
 	fs.Int64Var(&o.maxPixels, "max-pixels", detect.DefaultMaxPixels, "largest width × height `pixels` decoded")
 	fs.BoolVar(&o.fast, "fast", false, "decode large JPEGs at a reduced scale for the model (annotated images are then written reduced)")
-	fs.Usage = func() { printUsage(fs, stderr) }
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {} // printed below: on stdout for -h, on stderr for a mistake
+	images, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(fs, stdout)
 		return nil, err
 	}
-	o.images = fs.Args()
+	if err != nil {
+		printUsage(fs, stderr)
+		return nil, err
+	}
+	o.images = images
 	if len(o.images) == 0 {
-		fs.Usage()
+		printUsage(fs, stderr)
 		return nil, errors.New("no image")
 	}
 	if o.threshold < 0 || o.threshold > 1 {

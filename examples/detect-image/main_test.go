@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,18 +201,52 @@ func TestInputsAndErrors(t *testing.T) {
 	}
 }
 
-// TestHelpShowsDefaults: -h lists every flag with its default, zero values
-// included, and exits 0.
+// TestHelpShowsDefaults: -h (also after an image) lists every flag with
+// its default, zero values included, on stdout, and exits 0.
 func TestHelpShowsDefaults(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
-		t.Fatalf("-h: exit %d", code)
-	}
-	for _, want := range []string{"-model", `(default "yolox-nano-coco")`, "-threshold", `(default "0")`, "-json", `(default "false")`,
-		"-max-pixels", "-fast", "-out", `(default "")`, "-sessions", "-workers", "-providers", "example:"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("-h output lacks %q:\n%s", want, stderr.String())
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"dog.jpg", "-h"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+			t.Fatalf("%q: exit %d, stderr %q; want 0 and nothing", args, code, stderr.String())
 		}
+		for _, want := range []string{"-model name\n", `(default "yolox-nano-coco")`, "-threshold", `(default "0")`, "  -json\n", `(default "false")`,
+			"-max-pixels", "-fast", "-out", `(default "")`, "-sessions", "-workers", "-providers", "example:"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("%q output lacks %q:\n%s", args, want, stdout.String())
+			}
+		}
+	}
+}
+
+// TestFlagsAnywhere: flags may follow the images, as in "detect-image
+// dog.jpg -json"; "--" ends them; "-" stays an argument.
+func TestFlagsAnywhere(t *testing.T) {
+	tests := []struct {
+		args   []string
+		images []string
+		json   bool
+		model  string
+	}{
+		{[]string{"dog.jpg", "-json"}, []string{"dog.jpg"}, true, "yolox-nano-coco"},
+		{[]string{"a.jpg", "-model", "picodet-s-320-coco", "b.png", "--json"}, []string{"a.jpg", "b.png"}, true, "picodet-s-320-coco"},
+		{[]string{"-json", "--", "-odd.jpg", "-model"}, []string{"-odd.jpg", "-model"}, true, "yolox-nano-coco"},
+		{[]string{"-", "-json"}, []string{"-"}, true, "yolox-nano-coco"},
+		{[]string{"dir", "--", "-json"}, []string{"dir", "-json"}, false, "yolox-nano-coco"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		o, err := parseFlags(tt.args, &stdout, &stderr)
+		if err != nil {
+			t.Errorf("parseFlags(%q) = %v", tt.args, err)
+			continue
+		}
+		if !slices.Equal(o.images, tt.images) || o.json != tt.json || o.model != tt.model {
+			t.Errorf("parseFlags(%q) = images %q, json %v, model %q; want %q, %v, %q", tt.args, o.images, o.json, o.model, tt.images, tt.json, tt.model)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if _, err := parseFlags([]string{"dog.jpg", "-bogus"}, &stdout, &stderr); err == nil || !strings.Contains(stderr.String(), "-bogus") || stdout.Len() != 0 {
+		t.Errorf("an unknown flag after an image: err %v, stderr %q, stdout %q; want an error on stderr", err, stderr.String(), stdout.String())
 	}
 }
 
