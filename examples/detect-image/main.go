@@ -10,9 +10,6 @@
 //
 //	-model NAME      model name or name@version (default yolox-nano-coco)
 //	-threshold T     score threshold (default 0: the model's)
-//
-// Flags may also follow the images (detect-image dog.jpg -json); "--"
-// ends the flags.
 //	-out DIR         write <image>.detections.png with boxes and labels drawn
 //	-json            one JSON object per image per line (detect.ImageRecord:
 //	                 ETA's detection schema; {"image", "error"} for an image
@@ -31,6 +28,9 @@
 //	-fast            decode JPEGs much larger than the model's input at a
 //	                 reduced scale (several times faster; scores can move a
 //	                 little; annotated images are then written reduced too)
+//
+// Flags may also follow the images (detect-image dog.jpg -json); "--"
+// ends them.
 //
 // The model loads while the first images are read and decoded. Without
 // -json it prints a table. The exit status is 1 when an image
