@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -184,7 +185,9 @@ func (a *app) initDir(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := reg.InitDir(ctx, pos[0]); err != nil {
+	if err := reg.InitDir(ctx, pos[0]); errors.Is(err, registry.ErrExists) {
+		return fmt.Errorf("init: %s is a models directory already (it has a %s, left as it is): use it with --dirs %s", pos[0], registry.ManifestFile, pos[0])
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "initialised models directory %s\n", pos[0])
