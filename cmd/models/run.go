@@ -35,6 +35,7 @@ type app struct {
 	maxRatio         float64 // --max-extract-ratio; 0: the registry's default
 	verb             string  // the command running, for usage errors
 	dirsMayBeMissing bool    // the command reports or creates missing --dirs entries itself
+	envDirsChecked   bool    // missing $MODELS_DIRS entries were warned about
 }
 
 // command is a verb of the command line.
@@ -243,6 +244,9 @@ func (a *app) registry(opts *registry.Options) (*registry.Registry, error) {
 				return nil, err
 			}
 		}
+	} else if !a.dirsMayBeMissing && !a.envDirsChecked {
+		a.envDirsChecked = true
+		a.warnMissingEnvDirs()
 	}
 	if !a.noCatalog {
 		opts.Catalogs = append(opts.Catalogs, catalog.Catalog())
