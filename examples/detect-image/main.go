@@ -34,7 +34,8 @@
 //
 // The model loads while the first images are read and decoded. Without
 // -json it prints a table. The exit status is 1 when an image
-// cannot be read or the model cannot be loaded, 2 on a usage error.
+// cannot be read or the model cannot be loaded, 2 on a usage error, 130
+// after Ctrl-C.
 package main
 
 import (
@@ -71,11 +72,19 @@ type options struct {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills the process
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without the process: it returns the exit status.
+// exitInterrupted is the exit status after Ctrl-C, as a shell reports a
+// process killed by SIGINT (128 + 2).
+const exitInterrupted = 130
+
+// run is main without the process: it returns the exit status, 130 with
+// one line when ctx is cancelled (Ctrl-C) before the images are done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(args, stdout, stderr)
 	if err != nil {
@@ -85,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := detectImages(ctx, opts, stdout, stderr); err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "detect-image: interrupted")
+			return exitInterrupted
+		}
 		fmt.Fprintln(stderr, "detect-image:", err)
 		return 1
 	}

@@ -265,3 +265,18 @@ func TestLabelScaleAndPlural(t *testing.T) {
 		t.Errorf("table header %q; want 1 object", b.String())
 	}
 }
+
+// TestInterrupted: a context cancelled (Ctrl-C) before or while the images
+// are detected gives one line and exit status 130, not the context's error.
+func TestInterrupted(t *testing.T) {
+	setup(t)
+	dir := filepath.Dir(dog)
+	for _, args := range [][]string{{dog}, {"-json", dir}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var stdout, stderr bytes.Buffer
+		if code := run(ctx, args, &stdout, &stderr); code != 130 || stderr.String() != "detect-image: interrupted\n" {
+			t.Errorf("run(%q) after Ctrl-C = %d, stderr %q; want 130 and one line", args, code, stderr.String())
+		}
+	}
+}
