@@ -46,6 +46,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 
@@ -187,7 +188,7 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		}
 		total++
 		if err := report(r, o, stdout); err != nil {
-			err = explain(err, o)
+			err = explain(err, r.Path, o)
 			fmt.Fprintf(stderr, "detect-image: %s: %v\n", r.Path, err)
 			if o.json {
 				json.NewEncoder(stdout).Encode(detect.NewImageRecord(r.Path, image.Point{}, nil, err))
@@ -204,8 +205,12 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	return nil
 }
 
-// explain adds to err what the user can do about it.
-func explain(err error, o *options) error {
+// explain adds to err what the user can do about it, and drops the path
+// of an error about opening path, which the line already names.
+func explain(err error, path string, o *options) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok && pe.Path == path && pe.Op == "open" {
+		return fmt.Errorf("cannot open: %w", pe.Err)
+	}
 	if errors.Is(err, detect.ErrImageTooLarge) {
 		return fmt.Errorf("%w (the limit is %d pixels; raise it with -max-pixels)", err, o.maxPixels)
 	}

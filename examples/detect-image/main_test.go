@@ -104,7 +104,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-threshold", "2", dog}, 2, "threshold"},
 		{[]string{"-model", "yolox-nan", dog}, 1, `did you mean "yolox-nano-coco"`},
 		{[]string{bad}, 1, "decode"},
-		{[]string{"missing.jpg"}, 1, "no such file"},
+		{[]string{"missing.jpg"}, 1, "detect-image: missing.jpg: cannot open: "},
 		{[]string{"-model", "picodet-s-320-coco", dog}, 0, ""},
 	}
 	for _, tt := range tests {
