@@ -224,9 +224,29 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 	if len(pos) < min || len(pos) > max {
-		return nil, usagef("%s: wrong number of arguments", fs.Name())
+		return nil, usagef("%s: wrong number of arguments (usage: %s)", fs.Name(), synopsis(fs.Name()))
 	}
 	return pos, nil
+}
+
+// synopsis returns the usage line of the verb (or "verb subcommand") named
+// name, as "models NAME [flags] ARGS".
+func synopsis(name string) string {
+	verb, sub, _ := strings.Cut(name, " ")
+	s := "models " + name + " [flags]"
+	c := lookup(verb)
+	if c == nil {
+		return s
+	}
+	if sub == "" {
+		return strings.TrimSpace(s + " " + c.args)
+	}
+	for _, alt := range strings.Split(c.args, " | ") {
+		if rest, ok := strings.CutPrefix(alt, sub); ok && (rest == "" || rest[0] == ' ') {
+			return s + rest
+		}
+	}
+	return s
 }
 
 // registry opens the registry for this invocation.
