@@ -154,6 +154,13 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if o.out != "" {
+		// Before any work: a -out that cannot be a directory would
+		// otherwise fail every image after its detection.
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fmt.Errorf("-out: %w", err)
+		}
+	}
 	providers := providerList(o.providers)
 	accel := accelerated(providers)
 	sessions, workers := o.sessions, o.workers

@@ -95,6 +95,8 @@ func TestExitCodes(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "truncated.jpg")
 	data, _ := os.ReadFile(dog)
 	os.WriteFile(bad, data[:1000], 0o644)
+	afile := filepath.Join(t.TempDir(), "afile")
+	os.WriteFile(afile, nil, 0o644)
 	tests := []struct {
 		args   []string
 		code   int
@@ -106,6 +108,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{bad}, 1, "decode"},
 		{[]string{"missing.jpg"}, 1, "detect-image: missing.jpg: cannot open: "},
 		{[]string{"-model", "picodet-s-320-coco", dog}, 0, ""},
+		{[]string{"-out", afile, dog, dog}, 1, "detect-image: -out: mkdir " + afile + ": "},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
