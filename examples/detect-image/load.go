@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
+	"io"
 	"runtime"
 	"strings"
 
+	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
 )
 
@@ -142,4 +145,27 @@ func providerList(s string) []string {
 		}
 	}
 	return ps
+}
+
+// warnCPUOnly prints one line when the model, loaded with the accelerated
+// providers asked for, runs on the CPU alone: ONNX Runtime skips a provider
+// it cannot use (no GPU, no provider library beside it), silently.
+func warnCPUOnly(ctx context.Context, m *loadingDetector, asked string, stderr io.Writer) {
+	d, err := m.wait(ctx)
+	if err != nil {
+		return
+	}
+	var u any = d
+	if w, ok := u.(interface{ Unwrap() deploy.Model }); ok {
+		u = w.Unwrap() // deploy's handle around the runtime's model
+	}
+	p, ok := u.(interface{ Providers() []string })
+	if !ok {
+		return
+	}
+	got := p.Providers()
+	if accelerated(got) {
+		return
+	}
+	fmt.Fprintf(stderr, "detect-image: -providers %s: none of them is usable here, running on %s ('models doctor' says why)\n", asked, strings.Join(got, ", "))
 }

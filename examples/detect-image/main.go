@@ -193,6 +193,9 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		if err, ok := loadFailure(r.Err); ok {
 			return err
 		}
+		if total == 0 && accel {
+			warnCPUOnly(ctx, m, o.providers, stderr)
+		}
 		total++
 		if err := report(r, o, stdout); err != nil {
 			err = explain(err, r.Path, o)

@@ -283,3 +283,32 @@ func TestInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestProvidersFallBackSaid: -providers naming an accelerator this machine
+// cannot use still detects, on the CPU, and says so once; without
+// -providers nothing is said.
+func TestProvidersFallBackSaid(t *testing.T) {
+	setup(t)
+	if lib, err := loader.Find(nil); err == nil {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(lib), "libonnxruntime_providers_cuda.so")); err == nil {
+			t.Skip("ONNX Runtime's CUDA provider is installed: CUDA may be usable here")
+		}
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-providers", "cuda", dog, dog}, "detect-image: -providers cuda: none of them is usable here, running on CPUExecutionProvider ('models doctor' says why)\n"},
+		{[]string{dog}, ""},
+		{[]string{"-providers", "cpu", dog}, ""},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), tt.args, &stdout, &stderr); code != 0 || stderr.String() != tt.want {
+			t.Errorf("run(%q) = %d, stderr %q; want 0, %q", tt.args, code, stderr.String(), tt.want)
+		}
+		if !strings.Contains(stdout.String(), "3 objects") {
+			t.Errorf("run(%q): stdout %q; want the dog's detections", tt.args, stdout.String())
+		}
+	}
+}
