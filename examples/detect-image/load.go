@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/registry"
 )
 
 // imagesPerSession is how many images each session beyond the first must
@@ -168,4 +171,22 @@ func warnCPUOnly(ctx context.Context, m *loadingDetector, asked string, stderr i
 		return
 	}
 	fmt.Fprintf(stderr, "detect-image: -providers %s: none of them is usable here, running on %s ('models doctor' says why)\n", asked, strings.Join(got, ", "))
+}
+
+// openRegistry opens the registry of -dirs: the directories of dirs
+// (which must exist) before the bundled catalog, or deploy's default
+// registry (MODELS_DIRS, then the catalog) when dirs is empty.
+func openRegistry(dirs string) (*registry.Registry, error) {
+	if dirs == "" {
+		return deploy.DefaultRegistry()
+	}
+	list := filepath.SplitList(dirs)
+	for _, d := range list {
+		if fi, err := os.Stat(d); err != nil {
+			return nil, fmt.Errorf("-dirs: %w", err)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("-dirs: %s is not a directory", d)
+		}
+	}
+	return registry.New(&registry.Options{Dirs: list, Catalogs: registry.Catalogs()})
 }

@@ -9,6 +9,8 @@
 // Flags:
 //
 //	-model NAME      model name or name@version (default yolox-nano-coco)
+//	-dirs DIRS       models directories searched before the bundled catalog,
+//	                 separated by the OS list separator (default MODELS_DIRS)
 //	-threshold T     score threshold (default 0: the model's)
 //	-out DIR         write <image>.detections.png with boxes and labels drawn
 //	-json            one JSON object per image per line (detect.ImageRecord:
@@ -49,6 +51,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	_ "github.com/modelreg/modelreg/catalog" // the bundled models
 	"github.com/modelreg/modelreg/deploy"
@@ -68,6 +71,7 @@ type options struct {
 	providers string
 	maxPixels int64
 	fast      bool
+	dirs      string
 	images    []string
 }
 
@@ -113,6 +117,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.model, "model", "yolox-nano-coco", "model `name` or name@version")
+	fs.StringVar(&o.dirs, "dirs", "", "models `dirs` searched before the bundled catalog, separated by \""+string(filepath.ListSeparator)+"\" (\"\": $MODELS_DIRS)")
 	fs.Float64Var(&o.threshold, "threshold", 0, "score `threshold` (0: the model's)")
 	fs.StringVar(&o.out, "out", "", "write annotated PNGs into `dir`")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per image per line")
@@ -171,7 +176,7 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		workers = workersFor(sessions, accel)
 	}
 	m := startLoading(ctx, func(ctx context.Context) (detect.Detector, error) {
-		reg, err := deploy.DefaultRegistry()
+		reg, err := openRegistry(o.dirs)
 		if err != nil {
 			return nil, err
 		}

@@ -312,3 +312,42 @@ func TestProvidersFallBackSaid(t *testing.T) {
 		}
 	}
 }
+
+// TestDirsFlag: -dirs searches a models directory before the bundled
+// catalog, as MODELS_DIRS would; a model there is not found without it; a
+// -dirs entry that does not exist fails, naming the flag.
+func TestDirsFlag(t *testing.T) {
+	setup(t)
+	t.Setenv(registry.EnvDirs, "")
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "store", "yolox-nano-coco"), os.DirFS("../../catalog/models/yolox-nano-coco")); err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile("../../catalog/models/manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest = bytes.ReplaceAll(manifest, []byte(`"base_name": "yolox-nano-coco"`), []byte(`"base_name": "mine"`))
+	manifest = bytes.ReplaceAll(manifest, []byte(`"path": "yolox-nano-coco"`), []byte(`"path": "store/yolox-nano-coco"`))
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"-dirs", dir, "-model", "mine", dog}, 0, "3 objects", ""},
+		{[]string{"-model", "mine", dog, "-dirs", dir}, 0, "3 objects", ""},
+		{[]string{"-model", "mine", dog}, 1, "", `model "mine" not found`},
+		{[]string{"-dirs", filepath.Join(dir, "nowhere"), dog}, 1, "", "detect-image: -dirs: "},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tt.args, &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stdout.String(), tt.stdout) || !strings.Contains(stderr.String(), tt.stderr) {
+			t.Errorf("run(%q) = %d, stdout %q, stderr %q; want %d, %q, %q", tt.args, code, stdout.String(), stderr.String(), tt.code, tt.stdout, tt.stderr)
+		}
+	}
+}
