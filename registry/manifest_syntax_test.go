@@ -82,3 +82,29 @@ func TestNotFoundNamesSkippedManifest(t *testing.T) {
 		t.Errorf("Get(toy) = %v; the readable manifest must still serve", err)
 	}
 }
+
+// TestEntryTypeErrorInPlainWords: an entry field of the wrong JSON type is
+// reported in JSON's words (what was wanted, what was found), not Go's,
+// and still wraps ErrInvalidEntry.
+func TestEntryTypeErrorInPlainWords(t *testing.T) {
+	tests := []struct{ entry, want string }{
+		{`{"base_name": "a", "size_bytes": "12"}`, `"size_bytes": want a whole number, got a string`},
+		{`{"base_name": "a", "tags": "t"}`, `"tags": want a list of strings, got a string`},
+		{`{"base_name": "a", "manager": ["file"]}`, `"manager": want an object, got a list`},
+		{`{"base_name": "a", "files": [{"path": "x", "size_bytes": 1.5}]}`, `"files": want a whole number, got a number (1.5) (at size_bytes)`},
+		{`{"base_name": "a", "files": [{"path": true}]}`, `"files": want a string, got true or false (at path)`},
+	}
+	for _, tt := range tests {
+		m, err := ParseManifest([]byte(`{"models": [` + tt.entry + `]}`))
+		if err != nil {
+			t.Fatalf("ParseManifest(%s) = %v", tt.entry, err)
+		}
+		got := m.Models[0].Err()
+		if !errors.Is(got, ErrInvalidEntry) || !strings.Contains(got.Error(), tt.want) {
+			t.Errorf("entry %s: error %v; want ErrInvalidEntry saying %q", tt.entry, got, tt.want)
+		}
+		if strings.Contains(got.Error(), "Go value") {
+			t.Errorf("entry %s: error %v speaks of Go types", tt.entry, got)
+		}
+	}
+}
