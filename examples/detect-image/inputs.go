@@ -40,8 +40,9 @@ func expandImages(args []string) ([]string, error) {
 		}
 		n := len(paths)
 		for _, e := range entries {
-			if e.Type().IsRegular() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
-				paths = append(paths, filepath.Join(a, e.Name()))
+			p := filepath.Join(a, e.Name())
+			if isFile(e, p) && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
+				paths = append(paths, p)
 			}
 		}
 		if len(paths) == n {
@@ -49,6 +50,16 @@ func expandImages(args []string) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// isFile reports whether the directory entry e, at p, is a regular file or
+// a symbolic link to one.
+func isFile(e os.DirEntry, p string) bool {
+	if e.Type()&os.ModeSymlink != 0 {
+		fi, err := os.Stat(p)
+		return err == nil && fi.Mode().IsRegular()
+	}
+	return e.Type().IsRegular()
 }
 
 // detectStdin detects in the one image read from standard input.

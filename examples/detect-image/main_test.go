@@ -351,3 +351,29 @@ func TestDirsFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandImagesFollowsLinks: a directory stands for its JPEG and PNG
+// files, symbolic links to such files included, sorted; not for other
+// files, subdirectories, links to directories or dangling links.
+func TestExpandImagesFollowsLinks(t *testing.T) {
+	dir := t.TempDir()
+	abs, err := filepath.Abs(dog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"b.png", "notes.txt"} {
+		os.WriteFile(filepath.Join(dir, f), nil, 0o644)
+	}
+	os.Mkdir(filepath.Join(dir, "sub.jpg"), 0o755)
+	links := map[string]string{"a.JPG": abs, "c.jpeg": filepath.Join(dir, "b.png"), "d.jpg": filepath.Join(dir, "missing.jpg"), "e.png": filepath.Join(dir, "sub.jpg")}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	got, err := expandImages([]string{dir})
+	want := []string{filepath.Join(dir, "a.JPG"), filepath.Join(dir, "b.png"), filepath.Join(dir, "c.jpeg")}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("expandImages = %q, %v; want %q", got, err, want)
+	}
+}
