@@ -114,6 +114,9 @@ func (a *app) delete(ctx context.Context, args []string) error {
 		return err
 	}
 	if !rep.Confirmed {
+		if a.noAnswer {
+			return errNoAnswer
+		}
 		return errDeclined
 	}
 	return nil
@@ -170,7 +173,12 @@ func (a *app) confirm(p *registry.DeletePlan) bool {
 		fmt.Fprintf(a.stderr, "  alias %s@%s\n", p.Model.BaseName, al)
 	}
 	fmt.Fprint(a.stderr, "Delete? [y/N] ")
-	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && strings.TrimSpace(line) == "" {
+		fmt.Fprintln(a.stderr) // end the prompt's line
+		a.noAnswer = true
+		return false
+	}
 	ans := strings.ToLower(strings.TrimSpace(line))
 	return ans == "y" || ans == "yes"
 }

@@ -216,6 +216,10 @@ func (a *app) verify(ctx context.Context, args []string) error {
 
 var errDeclined = errors.New("not confirmed; nothing deleted")
 
+// errNoAnswer is a delete whose question met the end of standard input (a
+// script, a pipe, /dev/null).
+var errNoAnswer = errors.New("not confirmed: no answer on standard input (--yes deletes without asking); nothing deleted")
+
 // listText joins ss with commas, "-" when empty.
 func listText(ss []string) string {
 	if len(ss) == 0 {

@@ -36,6 +36,7 @@ type app struct {
 	verb             string  // the command running, for usage errors
 	dirsMayBeMissing bool    // the command reports or creates missing --dirs entries itself
 	envDirsChecked   bool    // missing $MODELS_DIRS entries were warned about
+	noAnswer         bool    // a confirmation question met the end of standard input
 }
 
 // command is a verb of the command line.
