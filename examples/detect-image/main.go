@@ -195,6 +195,9 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		results = detectStdin(ctx, m, dopts)
 	}
 	for r := range results {
+		if ctx.Err() != nil {
+			break // Ctrl-C: the images in flight fail with it, and say nothing
+		}
 		if err, ok := loadFailure(r.Err); ok {
 			return err
 		}
