@@ -122,7 +122,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"eta", "not supported in this library", deploy.ErrUnsupportedType},
 		{"unknown", "forgotten import?", deploy.ErrUnknownType},
-		{"none", "no default deployment", deploy.ErrNoDeployment},
+		{"none", "; add one to its manifest entry ('models import-onnx' infers one from an exported ONNX detector)", deploy.ErrNoDeployment},
 		{"plain", "not a detector", deploy.ErrNotDetector},
 		{"absent", "not found", registry.ErrNotFound},
 	}

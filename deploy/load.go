@@ -108,8 +108,8 @@ func newRequest(ctx context.Context, reg *registry.Registry, name string, opts *
 		return nil, err
 	}
 	if m.DefaultDeployment == nil || m.DefaultDeployment.Type == "" {
-		return nil, fmt.Errorf("%w: %q has no \"default_deployment_config_dict\" in %s; add one to its manifest entry",
-			ErrNoDeployment, m.Name(), m.ManifestPath())
+		return nil, fmt.Errorf("%w: %q has no \"default_deployment_config_dict\" in %s; add one to its manifest entry "+
+			"('models import-onnx' infers one from an exported ONNX detector)", ErrNoDeployment, m.Name(), m.ManifestPath())
 	}
 	cfg, err := mergeConfig(m.DefaultDeployment.Config, opts.Config)
 	if err != nil {

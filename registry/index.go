@@ -194,7 +194,7 @@ func (ix *index) resolve(s string) (*Model, error) {
 				return m, nil
 			}
 		}
-		return nil, sentinelf(ErrNotFound, "registry: model %q not found (versions of %q: %s)", s, ref.Name, versionList(cands))
+		return nil, sentinelf(ErrNotFound, "registry: model %q not found (versions of %q: %s)%s", s, ref.Name, versionList(cands), ix.skippedNote())
 	}
 	return latest(cands), nil
 }
@@ -231,9 +231,22 @@ func (ix *index) notFound(s string, ref Ref) error {
 		names = append(names, base)
 	}
 	if near := closest(ref.Name, names); len(near) > 0 {
-		return sentinelf(ErrNotFound, "registry: model %q not found (did you mean %s?)", s, quoteList(near))
+		return sentinelf(ErrNotFound, "registry: model %q not found (did you mean %s?)%s", s, quoteList(near), ix.skippedNote())
 	}
-	return sentinelf(ErrNotFound, "registry: model %q not found", s)
+	return sentinelf(ErrNotFound, "registry: model %q not found%s", s, ix.skippedNote())
+}
+
+// skippedNote is what a not-found error adds when a manifest on the search
+// path could not be read: the model may be in it, and the error says why
+// it was skipped (a JSON syntax error gives its line and column).
+func (ix *index) skippedNote() string {
+	switch len(ix.readWarn) {
+	case 0:
+		return ""
+	case 1:
+		return "; it may be in a manifest that could not be read: " + ix.readWarn[0]
+	}
+	return fmt.Sprintf("; it may be in one of %d manifests that could not be read, the first: %s", len(ix.readWarn), ix.readWarn[0])
 }
 
 func (ix *index) invalidBase(base string) *Model {
@@ -254,20 +267,28 @@ func quoteList(ss []string) string {
 }
 
 // closest returns up to three names near name: names it is a prefix or
-// substring of, then names within a small edit distance.
+// substring of, then names within a small edit distance, then names that
+// start with a few typos of it (a mistyped prefix: "yolox-nao" for
+// "yolox-nano-coco").
 func closest(name string, names []string) []string {
 	type cand struct {
 		s string
 		d int
 	}
 	var cs []cand
+	lname := strings.ToLower(name)
 	for _, n := range names {
-		d := editDistance(strings.ToLower(name), strings.ToLower(n))
+		ln := strings.ToLower(n)
+		d := editDistance(lname, ln)
 		switch {
-		case strings.Contains(strings.ToLower(n), strings.ToLower(name)):
+		case strings.Contains(ln, lname):
 			cs = append(cs, cand{n, d - 100})
 		case d <= max(2, len(name)/3):
 			cs = append(cs, cand{n, d})
+		case len(name) >= 4 && len(ln) > len(lname):
+			if pd := prefixDistance(lname, ln); pd <= max(1, len(name)/4) {
+				cs = append(cs, cand{n, pd + 100})
+			}
 		}
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
@@ -281,6 +302,16 @@ func closest(name string, names []string) []string {
 		out = append(out, cs[i].s)
 	}
 	return out
+}
+
+// prefixDistance is the smallest edit distance between name and a prefix
+// of s one byte shorter, as long or one byte longer than name.
+func prefixDistance(name, s string) int {
+	d := len(name)
+	for k := len(name) - 1; k <= len(name)+1 && k <= len(s); k++ {
+		d = min(d, editDistance(name, s[:k]))
+	}
+	return d
 }
 
 func editDistance(a, b string) int {

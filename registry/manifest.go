@@ -70,7 +70,7 @@ func parseManifest(data []byte, keep bool) (*Manifest, error) {
 	data = bytes.TrimPrefix(data, utf8BOM) // written by some Windows editors
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, err
+		return nil, withPosition(data, err)
 	}
 	if top == nil {
 		return nil, fmt.Errorf("manifest is null")

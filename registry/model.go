@@ -163,7 +163,7 @@ func takeJSON(obj map[string]json.RawMessage, key string, dst any, kinds map[str
 	delete(obj, key)
 	kinds[key] = kindOf(raw)
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return fmt.Errorf("%q: %w", key, err)
+		return fmt.Errorf("%q: %w", key, plainTypeError(err))
 	}
 	return nil
 }

@@ -39,6 +39,12 @@ func ParseRef(s string) (Ref, error) {
 	name, rest, hasAt := strings.Cut(s, "@")
 	var r Ref
 	if err := checkName(name); err != nil {
+		if base, tag, ok := strings.Cut(name, ":"); ok && !hasAt {
+			// name:tag, as Docker and Ollama write it.
+			if _, terr := ParseRef(base + "@" + tag); terr == nil {
+				return Ref{}, fmt.Errorf("registry: bad model name %q: %w (a version or alias follows @: %s@%s): %w", s, err, base, tag, ErrInvalidEntry)
+			}
+		}
 		return Ref{}, fmt.Errorf("registry: bad model name %q: %w: %w", s, err, ErrInvalidEntry)
 	}
 	r.Name = name

@@ -132,3 +132,27 @@ func TestCheckAlias(t *testing.T) {
 		})
 	}
 }
+
+// TestParseRefColonHint: name:tag, as Docker and Ollama write it, is
+// refused with the name@tag to write instead; other bad names get no such
+// hint.
+func TestParseRefColonHint(t *testing.T) {
+	tests := []struct{ in, hint string }{
+		{"yolox-nano-coco:latest", "(a version or alias follows @: yolox-nano-coco@latest)"},
+		{"toy:1.0", "(a version or alias follows @: toy@1.0)"},
+		{"a/b:prod", "(a version or alias follows @: a/b@prod)"},
+		{"toy:", ""},
+		{":1.0", ""},
+		{"to y:1.0", ""},
+		{"toy:1:2", ""},
+	}
+	for _, tt := range tests {
+		_, err := ParseRef(tt.in)
+		if !errors.Is(err, ErrInvalidEntry) {
+			t.Fatalf("ParseRef(%q) = %v; want ErrInvalidEntry", tt.in, err)
+		}
+		if got := strings.Contains(err.Error(), "follows @"); got != (tt.hint != "") || (got && !strings.Contains(err.Error(), tt.hint)) {
+			t.Errorf("ParseRef(%q) = %v; want hint %q", tt.in, err, tt.hint)
+		}
+	}
+}

@@ -43,6 +43,12 @@ func TestNotFoundSuggests(t *testing.T) {
 	tests := []struct{ name, want string }{
 		{"yolox-nan", `registry: model "yolox-nan" not found (did you mean "yolox-nano-coco"?)`},
 		{"ty", `registry: model "ty" not found (did you mean "toy"?)`},
+		{"yolox-nao", `registry: model "yolox-nao" not found (did you mean "yolox-nano-coco"?)`},
+		{"yolx-nano", `registry: model "yolx-nano" not found (did you mean "yolox-nano-coco"?)`},
+		{"YOLOX-NANO-CCO", `registry: model "YOLOX-NANO-CCO" not found (did you mean "yolox-nano-coco"?)`},
+		{"yolo", `registry: model "yolo" not found (did you mean "yolox-nano-coco"?)`},
+		{"picodet", `registry: model "picodet" not found`},
+		{"zolaz-nbno", `registry: model "zolaz-nbno" not found`},
 		{"toy@2", `registry: model "toy@2" not found (versions of "toy": 1)`},
 		{"zzzzzzzzzz", `registry: model "zzzzzzzzzz" not found`},
 	}

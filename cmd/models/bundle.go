@@ -31,6 +31,7 @@ func (a *app) exportBundle(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	defer func() { err = downloadFirst(err, names) }()
 	if *layout != "" {
 		return a.exportLayout(ctx, reg, *layout, names)
 	}
@@ -127,4 +128,13 @@ func (a *app) printImport(rep *registry.ImportReport) {
 	}
 	fmt.Fprintf(a.stdout, "imported %d models (%d files, %s) into %s\n",
 		len(rep.Added)+len(rep.Replaced), rep.Files, sizeText(rep.Bytes), rep.Dir)
+}
+
+// downloadFirst adds to an export's error that a model was not downloaded
+// the command that downloads the models named.
+func downloadFirst(err error, names []string) error {
+	if !errors.Is(err, registry.ErrNotDownloaded) {
+		return err
+	}
+	return fmt.Errorf("%w (export takes downloaded models: run 'models download %s' first)", err, strings.Join(names, " "))
 }

@@ -120,7 +120,7 @@ func (a *app) help(ctx context.Context, args []string) error {
 	}
 	c := lookup(pos[0])
 	if c == nil {
-		return usagef("help: unknown command %q", pos[0])
+		return usagef("help: unknown command %q%s", pos[0], didYouMean(pos[0]))
 	}
 	a.verbUsage(c, flagsOf(ctx, c))
 	return nil

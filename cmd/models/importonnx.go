@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/modelreg/modelreg/deploy/onnximport"
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/registry"
 )
 
 // importONNX makes an exported ONNX detector a registered, verified model.
@@ -53,8 +56,24 @@ func (a *app) importONNX(ctx context.Context, args []string) error {
 	case res.Report != nil:
 		fmt.Fprintf(a.stdout, "added %s to %s (%d files, %s)\n", res.Entry.Name(), res.Report.Manifest, res.Report.Files, sizeText(res.Report.Bytes))
 		fmt.Fprintf(a.stdout, "load it with deploy.LoadDefaultDeploymentModel(ctx, %q)\n", res.Entry.Name())
+		if dir := filepath.Dir(res.Report.Manifest); os.Getenv(registry.EnvDirs) == "" {
+			fmt.Fprintf(a.stdout, "which looks on %s, not set here: export %s=%s\n", registry.EnvDirs, registry.EnvDirs, dir)
+		} else if !onEnvDirs(dir) {
+			fmt.Fprintf(a.stdout, "which looks on %s, which lacks it: export %s=\"$%s%c%s\"\n", registry.EnvDirs, registry.EnvDirs, registry.EnvDirs, filepath.ListSeparator, dir)
+		}
 	}
 	return nil
+}
+
+// onEnvDirs reports whether dir is on $MODELS_DIRS, where
+// deploy.LoadDefaultDeploymentModel looks.
+func onEnvDirs(dir string) bool {
+	for _, d := range filepath.SplitList(os.Getenv(registry.EnvDirs)) {
+		if abs, err := filepath.Abs(d); err == nil && abs == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // printPlan prints what was read and inferred, each guess marked.

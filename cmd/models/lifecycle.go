@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -113,6 +114,9 @@ func (a *app) delete(ctx context.Context, args []string) error {
 		return err
 	}
 	if !rep.Confirmed {
+		if a.noAnswer {
+			return errNoAnswer
+		}
 		return errDeclined
 	}
 	return nil
@@ -169,7 +173,12 @@ func (a *app) confirm(p *registry.DeletePlan) bool {
 		fmt.Fprintf(a.stderr, "  alias %s@%s\n", p.Model.BaseName, al)
 	}
 	fmt.Fprint(a.stderr, "Delete? [y/N] ")
-	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && strings.TrimSpace(line) == "" {
+		fmt.Fprintln(a.stderr) // end the prompt's line
+		a.noAnswer = true
+		return false
+	}
 	ans := strings.ToLower(strings.TrimSpace(line))
 	return ans == "y" || ans == "yes"
 }
@@ -184,7 +193,9 @@ func (a *app) initDir(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := reg.InitDir(ctx, pos[0]); err != nil {
+	if err := reg.InitDir(ctx, pos[0]); errors.Is(err, registry.ErrExists) {
+		return fmt.Errorf("init: %s is a models directory already (it has a %s, left as it is): use it with --dirs %s", pos[0], registry.ManifestFile, pos[0])
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "initialised models directory %s\n", pos[0])

@@ -105,7 +105,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--dirs", dir, "list", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"--dirs", dir, "flush"}, 2, "exactly one of"},
 		{[]string{"--dirs", dir, "find", "toi"}, 1, `models: registry: model "toi" not found (did you mean "toy"?)` + "\n"},
-		{[]string{"--dirs", dir, "init", dir}, 1, "already has"},
+		{[]string{"--dirs", dir, "init", dir}, 1, "is a models directory already"},
 		{[]string{"help"}, 0, ""},
 	}
 	for _, tt := range tests {

@@ -47,8 +47,12 @@ func (a *app) list(ctx context.Context, args []string) error {
 	fs.BoolVar(&opts.Downloaded, "downloaded", false, "only downloaded models")
 	fs.StringVar(&opts.Search, "search", "", "only names containing this `TEXT`")
 	fs.StringVar(&tags, "tags", "", "only models with all these `TAGS` (comma-separated)")
-	if _, err := parse(fs, args, 0, 0); err != nil {
+	pos, err := parse(fs, args, 0, math.MaxInt)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return usagef("list: takes no NAME; to list the models whose name contains it: models list --search %s", pos[0])
 	}
 	opts.Tags = splitComma(tags)
 	reg, err := a.registry(nil)
@@ -211,6 +215,10 @@ func (a *app) verify(ctx context.Context, args []string) error {
 }
 
 var errDeclined = errors.New("not confirmed; nothing deleted")
+
+// errNoAnswer is a delete whose question met the end of standard input (a
+// script, a pipe, /dev/null).
+var errNoAnswer = errors.New("not confirmed: no answer on standard input (--yes deletes without asking); nothing deleted")
 
 // listText joins ss with commas, "-" when empty.
 func listText(ss []string) string {

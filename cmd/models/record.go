@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/url"
+	"path"
 	"strconv"
 
 	"github.com/modelreg/modelreg/internal/redact"
@@ -122,6 +124,11 @@ func (a *app) recordCommand(name string, args []string, npos int) (*recordFlags,
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	if name == "register" && m.Manager != nil && m.BaseFilename == "" {
+		if m.BaseFilename, err = f.defaultFilename(); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
 	reg, err := a.registry(nil)
 	return f, m, pos, reg, err
 }
@@ -171,4 +178,19 @@ func (a *app) publish(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "registered %s (%d bytes, sha256 %s) in %s\n", rep.Model.Name(), rep.Model.Size(), rep.Model.SHA256, rep.Model.ManifestPath())
 	return nil
+}
+
+// defaultFilename is the base file name of a registered entry that has a
+// manager but no --filename: the last element of --url's path. Without
+// one, the entry could never be downloaded, so it is a usage error.
+func (f *recordFlags) defaultFilename() (string, error) {
+	if f.url != "" {
+		if u, err := url.Parse(f.url); err == nil {
+			if base := path.Base(u.Path); base != "." && base != "/" && base != ".." {
+				return base, nil
+			}
+		}
+		return "", usagef("register: --filename is required: the --url %q does not end in a file name", redact.String(f.url))
+	}
+	return "", usagef("register: --filename is required with --manager-type (the name of the local copy, without version)")
 }

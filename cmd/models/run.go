@@ -35,6 +35,8 @@ type app struct {
 	maxRatio         float64 // --max-extract-ratio; 0: the registry's default
 	verb             string  // the command running, for usage errors
 	dirsMayBeMissing bool    // the command reports or creates missing --dirs entries itself
+	envDirsChecked   bool    // missing $MODELS_DIRS entries were warned about
+	noAnswer         bool    // a confirmation question met the end of standard input
 }
 
 // command is a verb of the command line.
@@ -155,7 +157,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	}
 	c := lookup(args[0])
 	if c == nil {
-		return usagef("unknown command %q", args[0])
+		return usagef("unknown command %q%s", args[0], didYouMean(args[0]))
 	}
 	a.verb = c.name
 	err := c.run(a, ctx, args[1:])
@@ -223,9 +225,29 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 	if len(pos) < min || len(pos) > max {
-		return nil, usagef("%s: wrong number of arguments", fs.Name())
+		return nil, usagef("%s: wrong number of arguments (usage: %s)", fs.Name(), synopsis(fs.Name()))
 	}
 	return pos, nil
+}
+
+// synopsis returns the usage line of the verb (or "verb subcommand") named
+// name, as "models NAME [flags] ARGS".
+func synopsis(name string) string {
+	verb, sub, _ := strings.Cut(name, " ")
+	s := "models " + name + " [flags]"
+	c := lookup(verb)
+	if c == nil {
+		return s
+	}
+	if sub == "" {
+		return strings.TrimSpace(s + " " + c.args)
+	}
+	for _, alt := range strings.Split(c.args, " | ") {
+		if rest, ok := strings.CutPrefix(alt, sub); ok && (rest == "" || rest[0] == ' ') {
+			return s + rest
+		}
+	}
+	return s
 }
 
 // registry opens the registry for this invocation.
@@ -243,6 +265,9 @@ func (a *app) registry(opts *registry.Options) (*registry.Registry, error) {
 				return nil, err
 			}
 		}
+	} else if !a.dirsMayBeMissing && !a.envDirsChecked {
+		a.envDirsChecked = true
+		a.warnMissingEnvDirs()
 	}
 	if !a.noCatalog {
 		opts.Catalogs = append(opts.Catalogs, catalog.Catalog())

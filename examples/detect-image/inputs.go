@@ -40,8 +40,9 @@ func expandImages(args []string) ([]string, error) {
 		}
 		n := len(paths)
 		for _, e := range entries {
-			if e.Type().IsRegular() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
-				paths = append(paths, filepath.Join(a, e.Name()))
+			p := filepath.Join(a, e.Name())
+			if isFile(e, p) && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
+				paths = append(paths, p)
 			}
 		}
 		if len(paths) == n {
@@ -49,6 +50,16 @@ func expandImages(args []string) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// isFile reports whether the directory entry e, at p, is a regular file or
+// a symbolic link to one.
+func isFile(e os.DirEntry, p string) bool {
+	if e.Type()&os.ModeSymlink != 0 {
+		fi, err := os.Stat(p)
+		return err == nil && fi.Mode().IsRegular()
+	}
+	return e.Type().IsRegular()
 }
 
 // detectStdin detects in the one image read from standard input.
@@ -76,7 +87,30 @@ func printUsage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprintln(w, "\nflags:")
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  -%s %s\n    \t%s (default %q)\n", f.Name, name, usage, f.DefValue)
+		if name != "" {
+			name = " " + name
+		}
+		fmt.Fprintf(w, "  -%s%s\n    \t%s (default %q)\n", f.Name, name, usage, f.DefValue)
 	})
 	fmt.Fprintln(w, "\nexample:\n  detect-image -json -model picodet-s-320-coco testdata/images")
+}
+
+// parseInterspersed parses fs's flags wherever they come among args and
+// returns the other arguments in order. "-" (standard input) is an
+// argument; "--" ends the flags, and every argument after it is one.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
 }

@@ -3,11 +3,17 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/detect"
+	"github.com/modelreg/modelreg/registry"
 )
 
 // imagesPerSession is how many images each session beyond the first must
@@ -142,4 +148,45 @@ func providerList(s string) []string {
 		}
 	}
 	return ps
+}
+
+// warnCPUOnly prints one line when the model, loaded with the accelerated
+// providers asked for, runs on the CPU alone: ONNX Runtime skips a provider
+// it cannot use (no GPU, no provider library beside it), silently.
+func warnCPUOnly(ctx context.Context, m *loadingDetector, asked string, stderr io.Writer) {
+	d, err := m.wait(ctx)
+	if err != nil {
+		return
+	}
+	var u any = d
+	if w, ok := u.(interface{ Unwrap() deploy.Model }); ok {
+		u = w.Unwrap() // deploy's handle around the runtime's model
+	}
+	p, ok := u.(interface{ Providers() []string })
+	if !ok {
+		return
+	}
+	got := p.Providers()
+	if accelerated(got) {
+		return
+	}
+	fmt.Fprintf(stderr, "detect-image: -providers %s: none of them is usable here, running on %s ('models doctor' says why)\n", asked, strings.Join(got, ", "))
+}
+
+// openRegistry opens the registry of -dirs: the directories of dirs
+// (which must exist) before the bundled catalog, or deploy's default
+// registry (MODELS_DIRS, then the catalog) when dirs is empty.
+func openRegistry(dirs string) (*registry.Registry, error) {
+	if dirs == "" {
+		return deploy.DefaultRegistry()
+	}
+	list := filepath.SplitList(dirs)
+	for _, d := range list {
+		if fi, err := os.Stat(d); err != nil {
+			return nil, fmt.Errorf("-dirs: %w", err)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("-dirs: %s is not a directory", d)
+		}
+	}
+	return registry.New(&registry.Options{Dirs: list, Catalogs: registry.Catalogs()})
 }

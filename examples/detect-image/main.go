@@ -9,6 +9,8 @@
 // Flags:
 //
 //	-model NAME      model name or name@version (default yolox-nano-coco)
+//	-dirs DIRS       models directories searched before the bundled catalog,
+//	                 separated by the OS list separator (default MODELS_DIRS)
 //	-threshold T     score threshold (default 0: the model's)
 //	-out DIR         write <image>.detections.png with boxes and labels drawn
 //	-json            one JSON object per image per line (detect.ImageRecord:
@@ -24,14 +26,18 @@
 //	                 with a GPU provider, one per core + sessions)
 //	-providers LIST  execution providers in order of preference, e.g.
 //	                 cuda,cpu (default: CPU only; see deploy.Options)
-//	-max-pixels N    largest width × height decoded (default 100000000)
+//	-max-pixels N    largest width × height decoded (default 50000000)
 //	-fast            decode JPEGs much larger than the model's input at a
 //	                 reduced scale (several times faster; scores can move a
 //	                 little; annotated images are then written reduced too)
 //
+// Flags may also follow the images (detect-image dog.jpg -json); "--"
+// ends them.
+//
 // The model loads while the first images are read and decoded. Without
 // -json it prints a table. The exit status is 1 when an image
-// cannot be read or the model cannot be loaded, 2 on a usage error.
+// cannot be read or the model cannot be loaded, 2 on a usage error, 130
+// after Ctrl-C.
 package main
 
 import (
@@ -42,8 +48,10 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	_ "github.com/modelreg/modelreg/catalog" // the bundled models
 	"github.com/modelreg/modelreg/deploy"
@@ -63,18 +71,27 @@ type options struct {
 	providers string
 	maxPixels int64
 	fast      bool
+	dirs      string
 	images    []string
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills the process
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without the process: it returns the exit status.
+// exitInterrupted is the exit status after Ctrl-C, as a shell reports a
+// process killed by SIGINT (128 + 2).
+const exitInterrupted = 130
+
+// run is main without the process: it returns the exit status, 130 with
+// one line when ctx is cancelled (Ctrl-C) before the images are done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	opts, err := parseFlags(args, stderr)
+	opts, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -82,18 +99,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := detectImages(ctx, opts, stdout, stderr); err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "detect-image: interrupted")
+			return exitInterrupted
+		}
 		fmt.Fprintln(stderr, "detect-image:", err)
 		return 1
 	}
 	return 0
 }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
+// parseFlags parses the command line. Flags may come before, between or
+// after the images ("dog.jpg -json"); "--" ends them. -h prints the usage
+// on stdout; a usage error prints it on stderr.
+func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("detect-image", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.model, "model", "yolox-nano-coco", "model `name` or name@version")
-	fs.Float64Var(&o.threshold, "threshold", 0, "score `threshold` (default: the model's)")
+	fs.StringVar(&o.dirs, "dirs", "", "models `dirs` searched before the bundled catalog, separated by \""+string(filepath.ListSeparator)+"\" (\"\": $MODELS_DIRS)")
+	fs.Float64Var(&o.threshold, "threshold", 0, "score `threshold` (0: the model's)")
 	fs.StringVar(&o.out, "out", "", "write annotated PNGs into `dir`")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per image per line")
 	fs.BoolVar(&o.exif, "exif", false, "apply the JPEG EXIF orientation")
@@ -103,13 +128,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.providers, "providers", "", "execution `providers` in order of preference, e.g. cuda,cpu (\"\": CPU only)")
 	fs.Int64Var(&o.maxPixels, "max-pixels", detect.DefaultMaxPixels, "largest width × height `pixels` decoded")
 	fs.BoolVar(&o.fast, "fast", false, "decode large JPEGs at a reduced scale for the model (annotated images are then written reduced)")
-	fs.Usage = func() { printUsage(fs, stderr) }
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {} // printed below: on stdout for -h, on stderr for a mistake
+	images, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(fs, stdout)
 		return nil, err
 	}
-	o.images = fs.Args()
+	if err != nil {
+		printUsage(fs, stderr)
+		return nil, err
+	}
+	o.images = images
 	if len(o.images) == 0 {
-		fs.Usage()
+		printUsage(fs, stderr)
 		return nil, errors.New("no image")
 	}
 	if o.threshold < 0 || o.threshold > 1 {
@@ -128,6 +159,13 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if o.out != "" {
+		// Before any work: a -out that cannot be a directory would
+		// otherwise fail every image after its detection.
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fmt.Errorf("-out: %w", err)
+		}
+	}
 	providers := providerList(o.providers)
 	accel := accelerated(providers)
 	sessions, workers := o.sessions, o.workers
@@ -138,7 +176,7 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		workers = workersFor(sessions, accel)
 	}
 	m := startLoading(ctx, func(ctx context.Context) (detect.Detector, error) {
-		reg, err := deploy.DefaultRegistry()
+		reg, err := openRegistry(o.dirs)
 		if err != nil {
 			return nil, err
 		}
@@ -157,12 +195,18 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		results = detectStdin(ctx, m, dopts)
 	}
 	for r := range results {
+		if ctx.Err() != nil {
+			break // Ctrl-C: the images in flight fail with it, and say nothing
+		}
 		if err, ok := loadFailure(r.Err); ok {
 			return err
 		}
+		if total == 0 && accel {
+			warnCPUOnly(ctx, m, o.providers, stderr)
+		}
 		total++
 		if err := report(r, o, stdout); err != nil {
-			err = explain(err, o)
+			err = explain(err, r.Path, o)
 			fmt.Fprintf(stderr, "detect-image: %s: %v\n", r.Path, err)
 			if o.json {
 				json.NewEncoder(stdout).Encode(detect.NewImageRecord(r.Path, image.Point{}, nil, err))
@@ -179,8 +223,12 @@ func detectImages(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	return nil
 }
 
-// explain adds to err what the user can do about it.
-func explain(err error, o *options) error {
+// explain adds to err what the user can do about it, and drops the path
+// of an error about opening path, which the line already names.
+func explain(err error, path string, o *options) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok && pe.Path == path && pe.Op == "open" {
+		return fmt.Errorf("cannot open: %w", pe.Err)
+	}
 	if errors.Is(err, detect.ErrImageTooLarge) {
 		return fmt.Errorf("%w (the limit is %d pixels; raise it with -max-pixels)", err, o.maxPixels)
 	}

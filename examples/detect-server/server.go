@@ -8,7 +8,9 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -171,6 +173,9 @@ func (s *server) detect(w http.ResponseWriter, r *http.Request) {
 	}
 	img, size, code, msg := s.decode(ctx, m, body)
 	if img == nil {
+		if code == codeDecodeFailed {
+			msg += formHint(r.Header.Get("Content-Type"))
+		}
 		writeError(w, code, msg)
 		return
 	}
@@ -210,7 +215,7 @@ func (s *server) model(name string) (m *served, resolved, code, msg string) {
 	}
 	m, ok := s.models[name]
 	if !ok {
-		return nil, "", codeModelNotFound, fmt.Sprintf("model %q is not served (GET /v1/models lists them)", name)
+		return nil, "", codeModelNotFound, fmt.Sprintf("model %q is not served (serving %s; GET /v1/models lists them)", name, strings.Join(s.order, ", "))
 	}
 	return m, name, "", ""
 }
@@ -236,4 +241,15 @@ func (s *server) decode(ctx context.Context, m *served, body []byte) (image.Imag
 		size = r.FullSize()
 	}
 	return img, size, "", ""
+}
+
+// formHint is what a decode failure adds when the body came as an HTML
+// form (curl -F or -d): the image must be the body itself.
+func formHint(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "multipart/form-data", "application/x-www-form-urlencoded":
+		return fmt.Sprintf(" (the body is a form, %s: send the image itself as the body, e.g. curl --data-binary @photo.jpg)", mt)
+	}
+	return ""
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,5 +159,58 @@ func TestNotReady(t *testing.T) {
 				t.Errorf("status %d with Retry-After %q", r.status, r.header.Get("Retry-After"))
 			}
 		})
+	}
+}
+
+// TestFormUploadHint: an image sent as an HTML form (curl -F, curl -d)
+// instead of as the body fails to decode with a message saying how to
+// send it; a body that is simply not an image gets no such hint.
+func TestFormUploadHint(t *testing.T) {
+	ts := startServer(t, &config{})
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, err := mw.CreateFormFile("file", "dog.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(readPhoto(t, "dog.jpg"))
+	mw.Close()
+	tests := []struct {
+		name, contentType string
+		body              []byte
+		hint              bool
+	}{
+		{"multipart", mw.FormDataContentType(), form.Bytes(), true},
+		{"urlencoded", "application/x-www-form-urlencoded", []byte("image=%FF%D8"), true},
+		{"no type", "", []byte("hello, world"), false},
+		{"jpeg type, not an image", "image/jpeg", []byte("hello, world"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest("POST", ts.url+"/v1/detect?model=yolox", bytes.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			var e struct{ Error apiError }
+			if err := json.Unmarshal(data, &e); err != nil || resp.StatusCode != 400 || e.Error.Code != codeDecodeFailed {
+				t.Fatalf("%d %s; want 400 %s", resp.StatusCode, data, codeDecodeFailed)
+			}
+			if got := strings.Contains(e.Error.Message, "curl --data-binary @photo.jpg"); got != tt.hint {
+				t.Errorf("message %q: hint %v, want %v", e.Error.Message, got, tt.hint)
+			}
+		})
+	}
+	r := do(t, "POST", ts.url+"/v1/detect?model=yolox-nao", readPhoto(t, "dog.jpg"))
+	if r.errCode != codeModelNotFound || !strings.Contains(string(r.body), "serving yolox;") {
+		t.Errorf("unknown model: %d %s; want %s naming the models served", r.status, r.body, codeModelNotFound)
 	}
 }
