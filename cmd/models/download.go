@@ -128,10 +128,11 @@ func (p *progress) start(e registry.Event) {
 // newBar starts a bar at done bytes of total. The bar shows the engine's
 // figures (done / total, rate, time left): its rate counts only the bytes
 // this run transferred, so a resume does not inflate it, as the bar's own
-// estimate would.
+// estimate would. It is not throttled: the engine reports five times a
+// second, and a throttled bar drew the new text beside the old fill.
 func (p *progress) newBar(total, done int64) {
 	p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(p.file),
-		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
+		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetElapsedTime(false), progressbar.OptionSetPredictTime(false))
 	p.bar.Set64(done)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +64,28 @@ func TestProgressTerminalRestart(t *testing.T) {
 	}
 	if p.bar == nil {
 		t.Error("no bar after the restart")
+	}
+}
+
+// In a terminal, the bar drawn last after each report shows the bytes of
+// that report both in its text and in its fill (a throttled bar drew the
+// new text beside the previous fill: "40.0 MiB / 100.0 MiB ... 20%").
+func TestProgressTerminalBarMatchesText(t *testing.T) {
+	var b bytes.Buffer
+	p := &progress{w: &b, tty: true}
+	p.event(registry.Event{Kind: registry.EventStart, Model: "m", File: "m.onnx", Total: 100 << 20})
+	for _, pct := range []int64{20, 40, 60, 80} {
+		b.Reset()
+		p.event(registry.Event{Kind: registry.EventProgress, File: "m.onnx", Done: pct << 20, Total: 100 << 20, Rate: 1 << 20})
+		var last string
+		for _, seg := range strings.Split(b.String(), "\r") {
+			if strings.Contains(seg, "%") {
+				last = seg
+			}
+		}
+		text, fill := fmt.Sprintf("m.onnx %d.0 MiB / 100.0 MiB", pct), fmt.Sprintf(" %d%% ", pct)
+		if !strings.Contains(last, text) || !strings.Contains(last, fill) {
+			t.Errorf("after %d MiB the bar reads %q; want %q and %q", pct, last, text, fill)
+		}
 	}
 }
