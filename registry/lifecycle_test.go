@@ -162,6 +162,7 @@ func TestRegisterChecks(t *testing.T) {
 		{"bad version", Model{BaseName: "new", Version: "1 0", BaseFilename: "n.bin", Manager: mgr}, d1, ErrInvalidEntry},
 		{"escaping file", Model{BaseName: "new", BaseFilename: "../n.bin", Manager: mgr}, d1, ErrInvalidEntry},
 		{"unknown manager", Model{BaseName: "new", BaseFilename: "n.bin", Manager: &ManagerSpec{Type: "nope"}}, d1, ErrInvalidEntry},
+		{"no file name", Model{BaseName: "new", Manager: mgr}, d1, ErrInvalidEntry},
 		{"ok", Model{BaseName: "toy", Version: "2", BaseFilename: "toy.onnx", Manager: mgr, Tags: []string{"t"}}, "", nil},
 	}
 	for _, tt := range tests {

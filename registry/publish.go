@@ -44,6 +44,9 @@ func (r *Registry) Register(ctx context.Context, m *Model, opts *RegisterOptions
 	if err := checkManager(m); err != nil {
 		return nil, err
 	}
+	if m.BaseFilename == "" {
+		return nil, fmt.Errorf("registry: register %s: no base_filename (the file name the local copy gets): it could never be downloaded: %w", m.Name(), ErrInvalidEntry)
+	}
 	dir, err := r.registerDir(ctx, m, opts.Dir)
 	if err != nil {
 		return nil, err
