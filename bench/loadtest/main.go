@@ -83,8 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		rep.print(stdout)
 	}
-	if rep.Errors > 0 || (o.publishDir != "" && !rep.Switched) {
-		return 1
+	if rep.Requests == 0 || rep.Errors > 0 || (o.publishDir != "" && !rep.Switched) {
+		return 1 // no request answered proves nothing either
 	}
 	return 0
 }

@@ -48,8 +48,9 @@ func TestSummarise(t *testing.T) {
 }
 
 // TestMeasureCountsFailures runs clients against a server that fails one
-// request in ten and never switches: the report counts the failures and
-// run's status is 1.
+// request in ten and never switches: the report counts the failures; and
+// run's status is 1 against a server that fails every request (however
+// few a loaded machine makes in 50 ms: none fails it too).
 func TestMeasureCountsFailures(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,8 +73,13 @@ func TestMeasureCountsFailures(t *testing.T) {
 	if rep.RSSStartMiB <= 0 || rep.RSSEndMiB <= 0 {
 		t.Errorf("RSS of this process: %v, %v MiB", rep.RSSStartMiB, rep.RSSEndMiB)
 	}
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		http.Error(w, `{"error":{"code":"overloaded"}}`, http.StatusServiceUnavailable)
+	}))
+	defer failing.Close()
 	var out, errOut io.Writer = io.Discard, io.Discard
-	if got := run(context.Background(), []string{"-url", srv.URL, "-model", "m", "-clients", "1", "-duration", "50ms",
+	if got := run(context.Background(), []string{"-url", failing.URL, "-model", "m", "-clients", "1", "-duration", "50ms",
 		"-images", "../../testdata/images"}, out, errOut); got != 1 {
 		t.Errorf("run with failed requests: status %d, want 1", got)
 	}
