@@ -92,7 +92,7 @@ func TestDeleteOrderLosesNothing(t *testing.T) {
 			local := filepath.Join(f.dir, "a.onnx")
 			source := filepath.Join(f.src, "a.onnx")
 			if tt.failManifest {
-				registry.SetManifestWriter(t, func(string, []byte) error { return &os.PathError{Op: "open", Path: f.dir, Err: syscall.EROFS} })
+				registry.SetManifestWriter(f.r, func(string, []byte) error { return &os.PathError{Op: "open", Path: f.dir, Err: syscall.EROFS} })
 			}
 			rep, err := f.r.Delete(t.Context(), "a", &tt.opts)
 			if (err != nil) != tt.wantErr {

@@ -71,11 +71,9 @@ func TestHostileImportReplaceKeepsOld(t *testing.T) {
 					{name: "a.bin", body: string(neu)}, {name: "sub/b.bin", body: "\x08b"}})
 			}
 			if tt.rofs {
-				prev := writeManifestFile
-				writeManifestFile = func(p string, _ []byte, _ fs.FileMode) error {
+				r.manifestWriter = func(p string, _ []byte, _ fs.FileMode) error {
 					return &os.PathError{Op: "open", Path: p, Err: syscall.EROFS}
 				}
-				t.Cleanup(func() { writeManifestFile = prev })
 			}
 			_, err := r.Import(t.Context(), bytes.NewReader(bundle), &ImportOptions{Overwrite: true})
 			if !errors.Is(err, tt.wantErr) {

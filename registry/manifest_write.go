@@ -12,11 +12,14 @@ import (
 	"github.com/modelreg/modelreg/internal/atomicfile"
 )
 
-// writeManifestFile atomically replaces the manifest at p with data. It is
-// a variable so that tests can make a manifest that cannot be written (a
-// read-only or full file system, which root's tests cannot otherwise make).
-// perm is the mode of the manifest it replaces (0o644 for a new one).
-var writeManifestFile = func(p string, data []byte, perm fs.FileMode) error {
+// writeManifestFile atomically replaces the manifest at p with data; perm
+// is the mode of the manifest it replaces (0o644 for a new one). Tests set
+// r.manifestWriter to make a manifest that cannot be written (a read-only
+// or full file system, which root's tests cannot otherwise make).
+func (r *Registry) writeManifestFile(p string, data []byte, perm fs.FileMode) error {
+	if r.manifestWriter != nil {
+		return r.manifestWriter(p, data, perm)
+	}
 	return atomicfile.WriteFile(p, data, perm)
 }
 
@@ -84,7 +87,7 @@ func (r *Registry) updateManifestOr(ctx context.Context, dir string, create bool
 	if err := checkUnchanged(p, was); err != nil {
 		return err
 	}
-	if err := writeManifestFile(p, data, perm); err != nil {
+	if err := r.writeManifestFile(p, data, perm); err != nil {
 		now, _ := os.ReadFile(p)
 		written = bytes.Equal(now, data) // renamed, but not synced
 		return fmt.Errorf("registry: write %s: %w", p, err)

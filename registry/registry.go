@@ -31,6 +31,9 @@ type Registry struct {
 	// path once an edit is encoded, just before the check that the file
 	// did not change, so that a test can change it there.
 	manifestEdited func(path string)
+	// manifestWriter, when set (by tests), writes manifests instead of
+	// atomicfile.WriteFile.
+	manifestWriter func(p string, data []byte, perm fs.FileMode) error
 }
 
 // New returns a Registry configured by opts (nil means defaults, see
