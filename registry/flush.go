@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/modelreg/modelreg/internal/atomicfile"
 	"github.com/modelreg/modelreg/internal/stamp"
 )
 
@@ -244,7 +245,7 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 		rep.Files = append(rep.Files, p)
 		rep.Bytes += n
 		if !rep.DryRun {
-			if err := os.RemoveAll(p); err != nil {
+			if err := removeTree(p); err != nil {
 				return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
 			}
 		}
@@ -258,6 +259,43 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 			reclaimLeftovers(p)
 		}
 		removeEmptyParents(filepath.Dir(file), m.loc.data)
+	}
+	return nil
+}
+
+// removeTree removes the file or directory tree p. A directory (an
+// extracted archive, a multi-file model) is first renamed to a temp name
+// beside it, so that the model's path is gone at once, whatever a check
+// that started before the flush still writes into the old tree (the
+// verification stamp it refreshes, which made the removal fail with
+// "directory not empty"); the detached tree is then removed, again if such
+// a write refilled it. A tree that still cannot be removed stays under its
+// temp name, which a later download or gc reclaims once this process is
+// gone: the model is flushed either way.
+func removeTree(p string) error {
+	fi, err := os.Lstat(p)
+	switch {
+	case os.IsNotExist(err):
+		return nil
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return os.Remove(p)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(p), atomicfile.TempPrefix(p)+atomicfile.OwnerTag()+"flush-")
+	if err != nil {
+		return os.RemoveAll(p)
+	}
+	if err := os.Remove(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(p, tmp); err != nil {
+		return os.RemoveAll(p)
+	}
+	for range 3 {
+		if os.RemoveAll(tmp) == nil {
+			break
+		}
 	}
 	return nil
 }
