@@ -148,6 +148,9 @@ func (ix *index) resolveAlias(s string, ref Ref, cands []*Model) (*Model, error)
 		}
 	}
 	d := ix.aliases[ref.Name][ref.Alias]
+	if d == nil && ref.Alias == LatestAlias {
+		return latest(cands), nil
+	}
 	if d == nil {
 		return nil, sentinelf(ErrNotFound, "registry: model %q not found (no alias or version %q of %q; versions: %s; aliases: %s)",
 			s, ref.Alias, ref.Name, versionList(cands), cmp.Or(strings.Join(slices.Sorted(maps.Keys(ix.aliases[ref.Name])), ", "), "none"))

@@ -68,7 +68,8 @@ func TestAliasResolveOffline(t *testing.T) {
 		{name: "m@canary", version: "2.0"},
 		{name: "m@beta", version: "beta"}, // the version wins over the alias
 		{name: "m@2.0", version: "2.0"},
-		{name: "m", version: "beta"}, // the highest version: letters sort after numbers
+		{name: "m", version: "beta"},        // the highest version: letters sort after numbers
+		{name: "m@latest", version: "beta"}, // no alias "latest": the highest version, as Docker and Ollama read it
 		{name: "m@gone", err: []error{ErrDanglingAlias, ErrNotFound}, msg: `"0.9"`},
 		{name: "m@nope", err: []error{ErrNotFound}, msg: "aliases: canary, gone, prod"},
 		{name: "n@prod", err: []error{ErrNotFound}},

@@ -13,6 +13,8 @@ import (
 //	name                 the highest version of name across the search path
 //	name@version         that exact version
 //	name@alias           the version the alias points at (see [CheckAlias])
+//	name@latest          the alias "latest" when the model has one, else
+//	                     the highest version, as name alone
 //	name@sha256:<hex>    the version of name whose sha256 is <hex> (64 hex digits)
 //
 // A name is one or more "/"-separated segments of letters, digits and
@@ -32,6 +34,10 @@ type Ref struct {
 	Alias   string
 	Digest  string // "sha256:<64 lower-case hex digits>"
 }
+
+// LatestAlias is the alias that, unless a manifest sets it, names a
+// model's highest version: name@latest, as Docker and Ollama users write.
+const LatestAlias = "latest"
 
 // ParseRef parses s as a model reference; see [Ref] for the grammar.
 // Errors wrap [ErrInvalidEntry].
