@@ -19,9 +19,10 @@ var (
 	// ErrDownloadsDisabled reports a download refused because downloads are
 	// switched off (Options.AllowDownloads or MODELS_ALLOW_DOWNLOADS).
 	ErrDownloadsDisabled = errors.New("registry: downloads are disabled")
-	// ErrNotSupported reports an operation a manager cannot do, such as
-	// deleting the remote copy of a model served from a plain URL.
-	ErrNotSupported = errors.New("registry: operation not supported by manager")
+	// ErrNotSupported reports an operation that cannot be done there: one
+	// a manager cannot do, such as deleting the remote copy of a model
+	// served from a plain URL, or an edit of a read-only catalog.
+	ErrNotSupported = errors.New("registry: operation not supported")
 	// ErrInvalidEntry reports a manifest entry that cannot be used (a file
 	// name that escapes its directory, a malformed version, ...).
 	ErrInvalidEntry = errors.New("registry: invalid manifest entry")
