@@ -111,12 +111,13 @@ type config struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without the process: it returns the exit status.
-func run(ctx context.Context, args []string, stderr io.Writer) int {
-	cfg, err := parseFlags(args, stderr)
+// run is main without the process: it returns the exit status. -h prints
+// the usage on stdout; everything else goes to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -136,15 +137,33 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	return 0
 }
 
+// printUsage prints the synopsis, every flag with its default and an
+// example.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintln(w, "usage: detect-server [flags]")
+	fmt.Fprintln(w, "\nServes object detection over HTTP: POST /v1/detect?model=NAME with a JPEG or PNG body;")
+	fmt.Fprintln(w, "GET /v1/models, /healthz, /readyz and /metrics (Prometheus).")
+	fmt.Fprintln(w, "\nflags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + name
+		}
+		fmt.Fprintf(w, "  -%s%s\n    \t%s (default %q)\n", f.Name, name, usage, f.DefValue)
+	})
+	fmt.Fprintln(w, "\nexample:\n  detect-server -addr 127.0.0.1:8080 -model yolox-nano-coco\n  curl --data-binary @dog.jpg 'http://127.0.0.1:8080/v1/detect?model=yolox-nano-coco'")
+}
+
 // stringList is a flag that may be repeated.
 type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func parseFlags(args []string, stderr io.Writer) (*config, error) {
+func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("detect-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {} // printed below: on stdout for -h, on stderr for a mistake
 	c := &config{}
 	var models stringList
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `HOST:PORT`")
@@ -163,10 +182,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.exif, "exif", false, "apply the JPEG EXIF orientation before detecting")
 	fs.BoolVar(&c.fast, "fast", false, "decode large JPEGs at a reduced scale")
 	if err := fs.Parse(args); err != nil {
+		out := stderr
+		if errors.Is(err, flag.ErrHelp) {
+			out = stdout
+		}
+		printUsage(fs, out)
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "detect-server: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "detect-server: unexpected argument %q (see detect-server -h)\n", fs.Arg(0))
 		return nil, errors.New("usage")
 	}
 	c.models = models

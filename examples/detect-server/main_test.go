@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 )
@@ -16,7 +17,7 @@ func TestExitCodes(t *testing.T) {
 		status int
 		stderr string
 	}{
-		{"help", []string{"-h"}, 0, "-max-pixels"},
+		{"help", []string{"-h"}, 0, ""},
 		{"unknown flag", []string{"-nope"}, 2, "flag provided but not defined"},
 		{"argument", []string{"extra"}, 2, `unexpected argument "extra"`},
 		{"negative queue", []string{"-queue", "-1"}, 2, "-queue must be 0 or more"},
@@ -26,8 +27,8 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			if got := run(context.Background(), tt.args, &stderr); got != tt.status {
+			var stdout, stderr bytes.Buffer
+			if got := run(context.Background(), tt.args, &stdout, &stderr); got != tt.status {
 				t.Errorf("status %d, want %d; stderr:\n%s", got, tt.status, stderr.String())
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
@@ -37,10 +38,29 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestHelp: -h prints on stdout the usage with every flag, its default and
+// an example, and nothing on stderr; a mistake prints it on stderr.
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if got := run(context.Background(), []string{"-h"}, &stdout, &stderr); got != 0 || stderr.Len() != 0 {
+		t.Fatalf("-h: status %d, stderr %q", got, stderr.String())
+	}
+	for _, want := range []string{"usage: detect-server [flags]", "-max-pixels", `(default "40000000")`, "-model NAME", "example:"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-h output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	stdout.Reset()
+	if got := run(context.Background(), []string{"-nope"}, &stdout, &stderr); got != 2 || stdout.Len() != 0 ||
+		!strings.Contains(stderr.String(), "usage: detect-server") {
+		t.Errorf("-nope: status %d, stdout %q, stderr %q; want 2 and the usage on stderr", got, stdout.String(), stderr.String())
+	}
+}
+
 // TestFlagDefaults checks the defaults the package doc promises.
 func TestFlagDefaults(t *testing.T) {
 	var stderr bytes.Buffer
-	c, err := parseFlags(nil, &stderr)
+	c, err := parseFlags(nil, io.Discard, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +68,7 @@ func TestFlagDefaults(t *testing.T) {
 		c.lim.queue != 64 || c.lim.maxBody != 20<<20 || c.lim.maxPixels != 40_000_000 || c.lim.concurrency < 1 {
 		t.Errorf("defaults %+v", c)
 	}
-	c, err = parseFlags([]string{"-model", "a", "-model", "b@2", "-sessions", "3"}, &stderr)
+	c, err = parseFlags([]string{"-model", "a", "-model", "b@2", "-sessions", "3"}, io.Discard, &stderr)
 	if err != nil || len(c.models) != 2 || c.models[1] != "b@2" || c.lim.concurrency != 3 {
 		t.Errorf("repeated -model and -sessions: %+v %v", c, err)
 	}
