@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelreg/modelreg/detect"
 	"github.com/modelreg/modelreg/detect/preprocess"
+	"github.com/modelreg/modelreg/internal/flagusage"
 )
 
 // imageExts are the file extensions a directory argument stands for.
@@ -82,17 +83,9 @@ func detectStdin(ctx context.Context, m detect.Detector, opts *detect.DecodeOpti
 // printUsage prints the synopsis and every flag with its default, zero
 // values included.
 func printUsage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintln(w, "usage: detect-image [flags] IMAGE|DIR|- ...")
-	fmt.Fprintln(w, "\nDetects objects in JPEG and PNG images (a directory: the images in it, sorted; -: standard input).")
-	fmt.Fprintln(w, "\nflags:")
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		if name != "" {
-			name = " " + name
-		}
-		fmt.Fprintf(w, "  -%s%s\n    \t%s (default %q)\n", f.Name, name, usage, f.DefValue)
-	})
-	fmt.Fprintln(w, "\nexample:\n  detect-image -json -model picodet-s-320-coco testdata/images")
+	flagusage.Print(w, fs, "detect-image [flags] IMAGE|DIR|- ...",
+		"Detects objects in JPEG and PNG images (a directory: the images in it, sorted; -: standard input).",
+		"detect-image -json -model picodet-s-320-coco testdata/images")
 }
 
 // parseInterspersed parses fs's flags wherever they come among args and

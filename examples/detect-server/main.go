@@ -84,6 +84,7 @@ import (
 	"github.com/modelreg/modelreg/deploy"
 	"github.com/modelreg/modelreg/deploy/reload"
 	_ "github.com/modelreg/modelreg/detect/ortdetect" // registers "onnxruntime/detector"
+	"github.com/modelreg/modelreg/internal/flagusage"
 	"github.com/modelreg/modelreg/registry"
 )
 
@@ -140,18 +141,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // printUsage prints the synopsis, every flag with its default and an
 // example.
 func printUsage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintln(w, "usage: detect-server [flags]")
-	fmt.Fprintln(w, "\nServes object detection over HTTP: POST /v1/detect?model=NAME with a JPEG or PNG body;")
-	fmt.Fprintln(w, "GET /v1/models, /healthz, /readyz and /metrics (Prometheus).")
-	fmt.Fprintln(w, "\nflags:")
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		if name != "" {
-			name = " " + name
-		}
-		fmt.Fprintf(w, "  -%s%s\n    \t%s (default %q)\n", f.Name, name, usage, f.DefValue)
-	})
-	fmt.Fprintln(w, "\nexample:\n  detect-server -addr 127.0.0.1:8080 -model yolox-nano-coco\n  curl --data-binary @dog.jpg 'http://127.0.0.1:8080/v1/detect?model=yolox-nano-coco'")
+	flagusage.Print(w, fs, "detect-server [flags]",
+		"Serves object detection over HTTP: POST /v1/detect?model=NAME with a JPEG or PNG body;\n"+
+			"GET /v1/models, /healthz, /readyz and /metrics (Prometheus).",
+		"detect-server -addr 127.0.0.1:8080 -model yolox-nano-coco",
+		"curl --data-binary @dog.jpg 'http://127.0.0.1:8080/v1/detect?model=yolox-nano-coco'")
 }
 
 // stringList is a flag that may be repeated.

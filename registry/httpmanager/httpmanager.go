@@ -80,7 +80,7 @@ func (m *Manager) fillDefaults() {
 	if m.client == nil {
 		m.client = httpclient.Default()
 	}
-	m.client = limitRedirects(m.client)
+	m.client = httpclient.LimitRedirects(m.client)
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
