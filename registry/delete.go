@@ -41,6 +41,10 @@ type DeletePlan struct {
 	// Aliases are the aliases pointing at the version, which are removed
 	// with it (DeleteOptions.DropAliases).
 	Aliases []string
+	// Refused is why the registry refuses the entry (its [Model.Err]), or
+	// nil. Delete of a refused entry removes its manifest entry only: no
+	// file is touched, and Local and Remote are empty.
+	Refused error
 }
 
 // RemoteState is what [Registry.Delete] did to a model's remote copy.
@@ -100,6 +104,9 @@ type DeleteReport struct {
 	RemoteReason         string
 	RemoteObjects        []string
 	RemoteDeletedObjects []string
+	// Refused is why the registry refuses the entry, or nil; see
+	// DeletePlan.Refused.
+	Refused error
 }
 
 // Delete permanently removes a model: after confirmation (opts.Confirm,
@@ -130,12 +137,23 @@ type DeleteReport struct {
 // [ErrNotSupported]; offline mode) leaves the remote copy, which the report
 // says, and Delete succeeds. A bare name deletes the latest version. Models
 // of a catalog cannot be deleted ([ErrNotSupported]).
+//
+// An entry the registry refuses ([Model.Err] is not nil: a reserved or
+// colliding path, a bad manager config, an entry it cannot decode), named
+// in full as List names it, can be deleted too, so that a manifest can be
+// mended without editing it by hand: only its manifest entry (and, with
+// DropAliases, its aliases) is removed, and no file is touched, since its
+// paths cannot be trusted; DeletePlan.Refused and DeleteReport.Refused say
+// why it is refused.
 func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions) (*DeleteReport, error) {
 	if opts == nil {
 		opts = &DeleteOptions{}
 	}
 	m, err := r.Get(ctx, name)
 	if err != nil {
+		if bad, aliases := r.refusedEntry(ctx, name); bad != nil {
+			return r.deleteRefused(ctx, bad, aliases, opts)
+		}
 		return nil, err
 	}
 	rep := &DeleteReport{Model: m.Name(), Manifest: m.loc.manifest}

@@ -133,6 +133,10 @@ func (a *app) printDelete(rep *registry.DeleteReport) {
 	} else {
 		fmt.Fprintf(a.stdout, "kept %s in %s\n", rep.Model, redact.String(rep.Manifest))
 	}
+	if rep.Refused != nil {
+		fmt.Fprintln(a.stdout, "files: untouched (the entry was refused, so its paths are not trusted)")
+		return
+	}
 	if rep.Local != nil {
 		a.printFlush(rep.Local)
 	} else {
@@ -166,7 +170,10 @@ func (a *app) confirm(p *registry.DeletePlan) bool {
 	for _, r := range p.Remote {
 		fmt.Fprintf(a.stderr, "  remote copy %s\n", redact.String(r))
 	}
-	if p.KeepReason != "" {
+	switch {
+	case p.Refused != nil:
+		fmt.Fprintf(a.stderr, "  (the entry only, no file: it is refused: %s)\n", redact.String(p.Refused.Error()))
+	case p.KeepReason != "":
 		fmt.Fprintf(a.stderr, "  (remote copy left: %s)\n", redact.String(p.KeepReason))
 	}
 	for _, al := range p.Aliases {

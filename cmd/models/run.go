@@ -62,7 +62,7 @@ func init() {
 			example: "download yolox-nano-coco picodet-s-320-coco", names: true, run: (*app).download},
 		{name: "flush", args: "NAME... | --old [--keep N] | --dir DIR | --all", help: "remove local copies (the manifest entries stay)",
 			example: "flush --old --keep 1 --dry-run", names: true, run: (*app).flush},
-		{name: "delete", aliases: []string{"rm"}, args: "NAME", help: "delete a model: manifest entry, local copy, then remote copy",
+		{name: "delete", aliases: []string{"rm"}, args: "NAME", help: "delete a model: manifest entry, local copy, then remote copy (of an invalid entry, the entry only)",
 			example: "delete --keep-remote toy@1.0", names: true, run: (*app).delete},
 		{name: "alias", args: "set NAME@VERSION ALIAS | rm NAME@ALIAS | ls [NAME]",
 			help:    "point a movable name (NAME@ALIAS, e.g. yolox@prod) at a version, remove or list aliases",
