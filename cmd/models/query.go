@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -69,6 +70,9 @@ func (a *app) list(ctx context.Context, args []string) error {
 	}
 	for _, w := range warns {
 		fmt.Fprintf(a.stderr, "models: warning: %s\n", redact.String(fmt.Sprint(w)))
+	}
+	if slices.ContainsFunc(models, func(m *registry.Model) bool { return m.Err() != nil }) {
+		fmt.Fprintln(a.stderr, "models: an invalid entry can be mended in its manifest, or removed with 'models delete NAME' (the entry only: no file is touched)")
 	}
 	recs := make([]record, len(models))
 	aliases := aliasesByModel(ctx, reg)
