@@ -107,6 +107,15 @@ type DownloadOptions struct {
 	// Verify, a Download without IgnoreSize) still hold the local copy to
 	// the manifest's size_bytes until the entry is corrected.
 	IgnoreSize bool
+	// FixSize is IgnoreSize that then corrects the entry: once the copy is
+	// in place and verified, each size_bytes of the entry that differs from
+	// its file's size is set to that size in the entry's manifest (one
+	// member changes, and a warning names both sizes), so that later
+	// calls accept the copy. Without a sha256 in the entry, the size is
+	// then whatever the source sent: correct only an entry whose source
+	// you trust. A model of a catalog cannot be corrected
+	// ([ErrNotSupported]).
+	FixSize bool
 }
 
 // Download makes sure the model name is present locally and returns its
@@ -140,7 +149,7 @@ type DownloadOptions struct {
 // silent and too slow transfers are retried (see [TransferOptions]); a file
 // without size_bytes is capped by [Options].MaxDownloadSize. Other managers
 // stream each file once.
-func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOptions) (string, error) {
+func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOptions) (p string, err error) {
 	if opts == nil {
 		opts = &DownloadOptions{}
 	}
@@ -148,16 +157,27 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err != nil {
 		return "", err
 	}
-	if opts.IgnoreSize {
-		var warn func()
+	present := false
+	if opts.IgnoreSize || opts.FixSize {
+		var differ func() map[string]int64
 		o := *opts
-		m, o.Progress, warn = r.ignoreSizes(m, opts.Progress)
+		stated := m
+		m, o.Progress, differ = r.ignoreSizes(m, opts.Progress)
 		opts = &o
-		defer warn()
+		defer func() {
+			diff := differ()
+			if opts.FixSize && err == nil {
+				if present {
+					diff = presentSizes(stated)
+				}
+				err = r.fixSizes(ctx, stated, diff)
+			}
+		}()
 	}
 	local := errors.New("forced")
 	if !opts.Force {
 		if local = r.checkLocal(ctx, m, false); local == nil {
+			present = true
 			return m.Path(), nil
 		}
 	}

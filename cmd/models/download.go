@@ -22,6 +22,7 @@ func (a *app) download(ctx context.Context, args []string) error {
 	fs := a.flags("download")
 	force := fs.Bool("force", false, "download even if a verified copy exists")
 	ignoreSize := fs.Bool("ignore-size", false, "skip the check of the manifest's size_bytes when it is wrong upstream (the sha256, when given, is still checked; a warning names the sizes)")
+	fixSize := fs.Bool("fix-size", false, "--ignore-size, then correct the entry's size_bytes in its manifest to the size that arrived, so that the copy counts as downloaded")
 	var tf transferFlags
 	tf.add(fs)
 	names, err := parse(fs, args, 1, math.MaxInt)
@@ -29,6 +30,7 @@ func (a *app) download(ctx context.Context, args []string) error {
 		return err
 	}
 	opts := &registry.Options{MaxDownloadSize: int64(tf.maxSize)}
+	*ignoreSize = *ignoreSize || *fixSize
 	if *ignoreSize {
 		opts.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: dropTime}))
 	}
@@ -45,13 +47,20 @@ func (a *app) download(ctx context.Context, args []string) error {
 		}
 		pr := newProgress(a.stderr)
 		pr.w = errw
-		p, err := reg.Download(ctx, name, &registry.DownloadOptions{Force: *force, IgnoreSize: *ignoreSize, Progress: pr.event, Transfer: tf.transferOptions()})
+		p, err := reg.Download(ctx, name, &registry.DownloadOptions{Force: *force, IgnoreSize: *ignoreSize, FixSize: *fixSize,
+			Progress: pr.event, Transfer: tf.transferOptions()})
 		pr.finish()
 		if err != nil {
 			fails.add(name, sizeHint(err))
 			continue
 		}
 		fmt.Fprintln(a.stdout, p)
+		if *ignoreSize && !*fixSize {
+			if ok, err := reg.IsDownloaded(ctx, name, nil); err == nil && !ok {
+				fmt.Fprintf(a.stderr, "models: %s does not count as downloaded while its manifest's size_bytes differs from its file: "+
+					"run 'models download --fix-size %s' to correct the entry, or correct it by hand\n", name, name)
+			}
+		}
 	}
 	return fails.err()
 }

@@ -9,7 +9,7 @@
 //	list (ls) [--downloaded] [--search S] [--tags a,b] [--json | --names]
 //	info NAME
 //	find NAME
-//	download (pull) [--force] [--ignore-size] [transfer flags] NAME...
+//	download (pull) [--force] [--ignore-size | --fix-size] [transfer flags] NAME...
 //	flush NAME... | --old [--keep N] | --dir DIR | --all   [--dry-run]
 //	delete (rm) [--yes] [--keep-remote] [--drop-aliases] NAME
 //	alias set NAME@VERSION ALIAS | alias rm NAME@ALIAS | alias ls [--json] [NAME]
@@ -52,7 +52,10 @@
 // --ignore-size skips the size check for that download only (the sha256,
 // when the entry gives one, is still checked) and logs a warning naming
 // the entry, the file and both sizes. Other commands still hold the copy
-// to the stated size until the entry is corrected.
+// to the stated size until the entry is corrected, which download
+// --fix-size does: it downloads as --ignore-size does, then sets each
+// size_bytes of the entry that differs to the size that arrived (one member
+// of the entry's manifest changes, and a warning says so).
 //
 // alias set points a movable name at a version (models alias set
 // yolox@1.2 prod; then yolox@prod works wherever a name does, with no

@@ -144,7 +144,8 @@ func lineOf(out, prefix string) string {
 // TestWrongSizeBytesDownload: an entry whose size_bytes is wrong upstream
 // fails by default, naming --ignore-size; --ignore-size downloads it with
 // a warning naming the entry and the sizes, and still refuses bytes that
-// do not match the sha256.
+// do not match the sha256; the copy counts as downloaded once --fix-size
+// has corrected the entry.
 func TestWrongSizeBytesDownload(t *testing.T) {
 	dir, store, body := fixture(t)
 	sum := sha256.Sum256(body)
@@ -162,7 +163,12 @@ func TestWrongSizeBytesDownload(t *testing.T) {
 	}{
 		{[]string{"download", "wrongsize"}, 1, []string{"size 19, want 3713911", "--ignore-size"}},
 		{[]string{"download", "--ignore-size", "wrongboth"}, 1, []string{"sha256"}},
-		{[]string{"download", "--ignore-size", "wrongsize"}, 0, []string{"level=WARN", "size check skipped", "model=wrongsize", "size_bytes=3713911", "got=19", "sha256_checked=true"}},
+		{[]string{"download", "--ignore-size", "wrongsize"}, 0, []string{"level=WARN", "size check skipped", "model=wrongsize", "size_bytes=3713911", "got=19", "sha256_checked=true",
+			"models: wrongsize does not count as downloaded while its manifest's size_bytes differs from its file: run 'models download --fix-size wrongsize' to correct the entry"}},
+		{[]string{"verify", "wrongsize"}, 1, []string{"size 19, want 3713911"}},
+		{[]string{"download", "--fix-size", "wrongsize"}, 0, []string{"level=WARN", `msg="size_bytes corrected in the manifest"`, "model=wrongsize", "size_bytes=3713911", "now=19"}},
+		{[]string{"verify", "wrongsize"}, 0, nil},
+		{[]string{"download", "--fix-size", "wrongboth"}, 1, []string{"sha256"}},
 	}
 	for _, tt := range tests {
 		code, out, errs := cli(t, "", append([]string{"--dirs", dir}, tt.args...)...)
