@@ -106,8 +106,12 @@ func randSuffix() string {
 // the extracted bytes pass lim. It returns the files written, with their
 // sizes and sha256.
 func extractArchive(ctx context.Context, src, ext, dir string, lim extractLimit) ([]extractedFile, error) {
-	x := &extractor{ctx: ctx, dir: dir, lim: lim, left: lim.max, files: map[string]extractedFile{}}
-	var err error
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	x := &extractor{ctx: ctx, root: root, lim: lim, left: lim.max, files: map[string]extractedFile{}}
 	switch ext {
 	case ".zip":
 		err = x.zip(src)
@@ -127,14 +131,18 @@ func extractArchive(ctx context.Context, src, ext, dir string, lim extractLimit)
 }
 
 type extractor struct {
-	ctx   context.Context
-	dir   string
+	ctx context.Context
+	// root is the directory extracted into. Every file and directory is
+	// made through it, so that nothing is written outside it, even when a
+	// directory on the way is replaced by a symbolic link meanwhile.
+	root  *os.Root
 	lim   extractLimit
 	left  int64
 	files map[string]extractedFile // by slash path relative to dir
 }
 
-// target validates an entry name and returns where it goes.
+// target validates an entry name and returns where it goes, relative to
+// x.root.
 func (x *extractor) target(name string) (string, error) {
 	clean := strings.TrimPrefix(strings.TrimRight(name, "/"), "./")
 	if clean == "" || clean == "." {
@@ -143,7 +151,7 @@ func (x *extractor) target(name string) (string, error) {
 	if strings.Contains(clean, `\`) || !filepath.IsLocal(filepath.FromSlash(clean)) {
 		return "", fmt.Errorf("archive entry %q escapes the target directory: %w", name, ErrCorrupt)
 	}
-	return filepath.Join(x.dir, filepath.FromSlash(clean)), nil
+	return filepath.Clean(filepath.FromSlash(clean)), nil
 }
 
 func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
@@ -154,10 +162,10 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 	if err != nil || dst == "" {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := x.root.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644|mode&0o111)
+	f, err := x.root.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644|mode&0o111)
 	if err != nil {
 		return err
 	}
@@ -171,8 +179,8 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 		err = x.lim.exceeded(x.lim.max - x.left)
 	}
 	if err == nil {
-		rel, _ := filepath.Rel(x.dir, dst)
-		x.files[filepath.ToSlash(rel)] = extractedFile{Path: filepath.ToSlash(rel), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
+		rel := filepath.ToSlash(dst)
+		x.files[rel] = extractedFile{Path: rel, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	}
 	return err
 }
@@ -182,7 +190,7 @@ func (x *extractor) mkdir(name string) error {
 	if err != nil || dst == "" {
 		return err
 	}
-	return os.MkdirAll(dst, 0o755)
+	return x.root.MkdirAll(dst, 0o755)
 }
 
 func (x *extractor) tarFile(src string, decomp func(io.Reader) (io.Reader, error)) error {

@@ -243,3 +243,31 @@ func gnuSparseTar() []byte {
 	copy(data, "hello")
 	return append(append(h, data...), make([]byte, 1024)...)
 }
+
+// TestExtractNotThroughLinks: the extraction directory reached through a
+// symbolic link to elsewhere (a directory swapped for a link while the
+// archive extracts) receives nothing: every file is made through an os.Root
+// on the extraction directory.
+func TestExtractNotThroughLinks(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "sub")); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, name := range []string{"sub/w.bin", "sub/deeper/x.bin"} {
+		tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: 3})
+		tw.Write([]byte("abc"))
+	}
+	tw.Close()
+	src := filepath.Join(t.TempDir(), "a.tar")
+	if err := os.WriteFile(src, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := extractArchive(t.Context(), src, ".tar", dir, extractLimit{max: 1 << 20}); err == nil {
+		t.Error("extraction through a link out of its directory succeeded")
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Errorf("written through the link: %v", ents)
+	}
+}

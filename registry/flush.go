@@ -222,6 +222,11 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 			return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
 		}
 		defer unlock()
+		// Again: the lock may have taken long to come (a download
+		// running), and a directory on the way replaced by a link since.
+		if err := checkNoLinks(m.loc.data, path.Dir(m.Filename())); err != nil {
+			return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
+		}
 		if m.extracts() {
 			// First, so that a flush cut short never leaves a partial
 			// tree that counts as extracted.
@@ -245,7 +250,7 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 		rep.Files = append(rep.Files, p)
 		rep.Bytes += n
 		if !rep.DryRun {
-			if err := removeTree(p); err != nil {
+			if err := removeTree(m.loc.data, p); err != nil {
 				return fmt.Errorf("registry: flush %s: %w", m.Name(), err)
 			}
 		}
@@ -263,37 +268,43 @@ func flushModel(ctx context.Context, m *Model, rep *FlushReport) error {
 	return nil
 }
 
-// removeTree removes the file or directory tree p. A directory (an
-// extracted archive, a multi-file model) is first renamed to a temp name
-// beside it, so that the model's path is gone at once, whatever a check
-// that started before the flush still writes into the old tree (the
-// verification stamp it refreshes, which made the removal fail with
-// "directory not empty"); the detached tree is then removed, again if such
-// a write refilled it. A tree that still cannot be removed stays under its
-// temp name, which a later download or gc reclaims once this process is
-// gone: the model is flushed either way.
-func removeTree(p string) error {
-	fi, err := os.Lstat(p)
+// removeTree removes the file or directory tree p, which lies below the
+// directory root, through an [os.Root] opened on root: a directory on the
+// way that was replaced by a symbolic link to elsewhere fails the removal
+// instead of removing what the link points at. A directory (an extracted
+// archive, a multi-file model) is first renamed to a temp name beside it,
+// so that the model's path is gone at once, whatever a check that started
+// before the flush still writes into the old tree (the verification stamp
+// it refreshes, which made the removal fail with "directory not empty");
+// the detached tree is then removed, again if such a write refilled it. A
+// tree that still cannot be removed stays under its temp name, which a
+// later download or gc reclaims once this process is gone: the model is
+// flushed either way.
+func removeTree(root, p string) error {
+	rel, err := filepath.Rel(root, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		return fmt.Errorf("registry: %s is not below %s", p, root)
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	fi, err := r.Lstat(rel)
 	switch {
 	case os.IsNotExist(err):
 		return nil
 	case err != nil:
 		return err
 	case !fi.IsDir():
-		return os.Remove(p)
+		return r.Remove(rel)
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(p), atomicfile.TempPrefix(p)+atomicfile.OwnerTag()+"flush-")
-	if err != nil {
-		return os.RemoveAll(p)
-	}
-	if err := os.Remove(tmp); err != nil {
-		return err
-	}
-	if err := os.Rename(p, tmp); err != nil {
-		return os.RemoveAll(p)
+	tmp := filepath.Join(filepath.Dir(rel), atomicfile.TempPrefix(p)+atomicfile.OwnerTag()+"flush-"+randSuffix())
+	if err := r.Rename(rel, tmp); err != nil {
+		return r.RemoveAll(rel)
 	}
 	for range 3 {
-		if os.RemoveAll(tmp) == nil {
+		if r.RemoveAll(tmp) == nil {
 			break
 		}
 	}

@@ -37,7 +37,7 @@ func TestRemoveTreeWhileWritten(t *testing.T) {
 				os.WriteFile(filepath.Join(p, fmt.Sprint(k%4), fmt.Sprintf(".f%d.sha256", k)), []byte("{}"), 0o644)
 			}
 		})
-		err := removeTree(p)
+		err := removeTree(parent, p)
 		close(stop)
 		wg.Wait()
 		if err != nil {
@@ -52,5 +52,40 @@ func TestRemoveTreeWhileWritten(t *testing.T) {
 				os.RemoveAll(filepath.Join(parent, e.Name())) // a writer that refilled it 3 times: reclaimed later
 			}
 		}
+	}
+}
+
+// TestRemoveTreeThroughSwappedLink: a directory on the way to a flushed
+// copy replaced by a symbolic link to a directory outside the models
+// directory (after the check for links, say while the flush waited for a
+// download's lock) fails the removal; what the link points at stays.
+func TestRemoveTreeThroughSwappedLink(t *testing.T) {
+	for _, tree := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tree=%v", tree), func(t *testing.T) {
+			root, outside := t.TempDir(), t.TempDir()
+			victim := filepath.Join(outside, "m.onnx")
+			if tree {
+				victim = filepath.Join(outside, "m", "w.bin")
+			}
+			if err := os.MkdirAll(filepath.Dir(victim), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(victim, []byte("not the registry's"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, filepath.Join(root, "sub")); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(root, "sub", "m.onnx")
+			if tree {
+				p = filepath.Join(root, "sub", "m")
+			}
+			if err := removeTree(root, p); err == nil {
+				t.Error("removeTree through a link out of the models directory succeeded")
+			}
+			if b, err := os.ReadFile(victim); err != nil || string(b) != "not the registry's" {
+				t.Errorf("%s: %q, %v; want it untouched", victim, b, err)
+			}
+		})
 	}
 }
