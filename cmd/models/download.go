@@ -22,7 +22,7 @@ func (a *app) download(ctx context.Context, args []string) error {
 	fs := a.flags("download")
 	force := fs.Bool("force", false, "download even if a verified copy exists")
 	ignoreSize := fs.Bool("ignore-size", false, "skip the check of the manifest's size_bytes when it is wrong upstream (the sha256, when given, is still checked; a warning names the sizes)")
-	fixSize := fs.Bool("fix-size", false, "--ignore-size, then correct the entry's size_bytes in its manifest to the size that arrived, so that the copy counts as downloaded")
+	fixSize := fs.Bool("fix-size", false, "as --ignore-size, then set the entry's wrong size_bytes in its manifest to the size that arrived, so that the copy counts as downloaded (without a sha256 in the entry, trust the source first)")
 	var tf transferFlags
 	tf.add(fs)
 	names, err := parse(fs, args, 1, math.MaxInt)
