@@ -167,9 +167,8 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 	if err != nil {
 		return rep, err
 	}
-	if len(aliases) > 0 && !opts.DropAliases {
-		return rep, &AliasError{Model: m.BaseName, Alias: strings.Join(aliases, ","), Version: m.Version,
-			Err: fmt.Errorf("delete %s refused, nothing deleted: move the aliases first, or drop them with the version (DropAliases, models delete --drop-aliases): %w", m.Name(), ErrAliasInUse)}
+	if err := aliasRefusal(m, aliases, opts); err != nil {
+		return rep, err
 	}
 	d, err := r.planDelete(ctx, m, opts)
 	defer d.close()
@@ -181,17 +180,10 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 	if rep.Confirmed = opts.Force || opts.Confirm(&d.plan); !rep.Confirmed {
 		return rep, nil
 	}
-	var dropped []string
-	err = r.updateManifest(ctx, m.loc.dir, false, func(mf *Manifest) error {
-		if dropped, err = dropAliasesTo(mf, m, opts.DropAliases); err != nil {
-			return err
-		}
-		return removeEntry(mf, m.Name())
-	})
-	if err != nil {
-		return rep, fmt.Errorf("registry: delete %s: nothing deleted: %w", m.Name(), err)
+	if rep.AliasesRemoved, err = r.removeFromManifest(ctx, m, opts.DropAliases, removeEntry); err != nil {
+		return rep, err
 	}
-	rep.EntryRemoved, rep.AliasesRemoved = true, dropped
+	rep.EntryRemoved = true
 	rep.Local = &FlushReport{}
 	if d.localIsRemote {
 		// The local copy is the remote file itself: it goes only with the
@@ -323,6 +315,34 @@ func (d *deletion) deleteRemote(ctx context.Context, rep *DeleteReport) error {
 		rep.RemoteReason = "some objects were already absent"
 	}
 	return nil
+}
+
+// aliasRefusal returns the error of a Delete of m, which aliases point at,
+// without DropAliases; nil when Delete may go on.
+func aliasRefusal(m *Model, aliases []string, opts *DeleteOptions) error {
+	if len(aliases) == 0 || opts.DropAliases {
+		return nil
+	}
+	return &AliasError{Model: m.BaseName, Alias: strings.Join(aliases, ","), Version: m.Version,
+		Err: fmt.Errorf("delete %s refused, nothing deleted: move the aliases first, or drop them with the version (DropAliases, models delete --drop-aliases): %w", m.Name(), ErrAliasInUse)}
+}
+
+// removeFromManifest removes m's entry from its manifest with remove and,
+// when drop is true, the aliases that point at it, in one edit; it returns
+// the aliases removed.
+func (r *Registry) removeFromManifest(ctx context.Context, m *Model, drop bool, remove func(*Manifest, string) error) ([]string, error) {
+	var dropped []string
+	err := r.updateManifest(ctx, m.loc.dir, false, func(mf *Manifest) error {
+		var err error
+		if dropped, err = dropAliasesTo(mf, m, drop); err != nil {
+			return err
+		}
+		return remove(mf, m.Name())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("registry: delete %s: nothing deleted: %w", m.Name(), err)
+	}
+	return dropped, nil
 }
 
 func removeEntry(mf *Manifest, name string) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // refusedEntry returns a copy of the entry named exactly name that the
@@ -45,26 +44,18 @@ func (r *Registry) deleteRefused(ctx context.Context, m *Model, aliases []string
 	if !opts.Force && opts.Confirm == nil {
 		return rep, fmt.Errorf("registry: delete %s: needs DeleteOptions.Confirm or Force", m.Name())
 	}
-	if len(aliases) > 0 && !opts.DropAliases {
-		return rep, &AliasError{Model: m.BaseName, Alias: strings.Join(aliases, ","), Version: m.Version,
-			Err: fmt.Errorf("delete %s refused, nothing deleted: move the aliases first, or drop them with the version (DropAliases, models delete --drop-aliases): %w", m.Name(), ErrAliasInUse)}
+	if err := aliasRefusal(m, aliases, opts); err != nil {
+		return rep, err
 	}
 	plan := DeletePlan{Model: m, Manifest: m.loc.manifest, KeepReason: left, Aliases: aliases, Refused: m.err}
 	if rep.Confirmed = opts.Force || opts.Confirm(&plan); !rep.Confirmed {
 		return rep, nil
 	}
-	var dropped []string
 	var err error
-	err = r.updateManifest(ctx, m.loc.dir, false, func(mf *Manifest) error {
-		if dropped, err = dropAliasesTo(mf, m, opts.DropAliases); err != nil {
-			return err
-		}
-		return removeRefusedEntry(mf, m.Name())
-	})
-	if err != nil {
-		return rep, fmt.Errorf("registry: delete %s: nothing deleted: %w", m.Name(), err)
+	if rep.AliasesRemoved, err = r.removeFromManifest(ctx, m, opts.DropAliases, removeRefusedEntry); err != nil {
+		return rep, err
 	}
-	rep.EntryRemoved, rep.AliasesRemoved = true, dropped
+	rep.EntryRemoved = true
 	rep.Remote, rep.RemoteReason = RemoteLeft, left
 	return rep, nil
 }
