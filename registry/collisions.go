@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // CollisionError reports a manifest entry refused because a path it would
@@ -28,11 +30,13 @@ func (e *CollisionError) Error() string {
 		return fmt.Sprintf("registry: model %s uses %q both as a file and as (or inside) another of its paths %q", e.Model, e.OtherPath, e.Path)
 	}
 	how := "the same file as"
-	switch {
-	case strings.HasPrefix(strings.ToLower(e.Path), strings.ToLower(e.OtherPath)+"/"):
+	switch p, o := foldName(e.Path), foldName(e.OtherPath); {
+	case strings.HasPrefix(p, o+"/"):
 		how = "a path inside"
-	case strings.HasPrefix(strings.ToLower(e.OtherPath), strings.ToLower(e.Path)+"/"):
+	case strings.HasPrefix(o, p+"/"):
 		how = "a path containing"
+	case p == o && strings.ToLower(e.Path) != strings.ToLower(e.OtherPath):
+		how = "the same file (the names differ only in their Unicode normalisation, which macOS ignores) as"
 	}
 	where := ""
 	if e.Manifest != "" {
@@ -44,9 +48,17 @@ func (e *CollisionError) Error() string {
 // Unwrap returns [ErrInvalidEntry].
 func (e *CollisionError) Unwrap() error { return ErrInvalidEntry }
 
+// foldName returns the form of a model path under which two paths name the
+// same file on a file system that ignores letter case (Windows, macOS) or
+// Unicode normalisation (macOS): lower case, in Unicode's composed form
+// (NFC).
+func foldName(rel string) string {
+	return norm.NFC.String(strings.ToLower(rel))
+}
+
 // ownedPath is one path an entry uses on disk.
 type ownedPath struct {
-	key   string // root and path, '/' as 0 and the path folded to lower case, for sorting
+	key   string // root and path, '/' as 0 and the path folded (foldName), for sorting
 	rel   string // the path relative to root, slash-separated
 	dir   bool   // the entry's own directory (a multi-file model, an extraction)
 	owner int    // index of the entry
@@ -71,7 +83,7 @@ func ownedPaths(out []ownedPath, m *Model, subdir, root string, owner int) []own
 		var b strings.Builder
 		b.Grow(len(root) + len(rel))
 		b.WriteString(root)
-		lower := strings.ToLower(rel)
+		lower := foldName(rel)
 		for i := 0; i < len(lower); i++ {
 			c := lower[i]
 			if c == '/' {

@@ -160,6 +160,8 @@ func TestCollidingEntriesRefused(t *testing.T) {
 		{"versioned name equals unversioned", entry("a", `"1.0"`, "toy.onnx", sum), entry("b", "null", "toy-v1.0.onnx", sum), false},
 		{"same file", entry("a", "null", "m.onnx", sum), entry("b", "null", "m.onnx", sum), false},
 		{"names differing in case", entry("a", "null", "Toy.onnx", sum), entry("b", "null", "toy.onnx", sum), false},
+		{"names differing in Unicode normalisation", entry("a", "null", "caf\u00e9.onnx", sum), entry("b", "null", "cafe\u0301.onnx", sum), false},
+		{"names differing in case and normalisation", entry("a", "null", "CAF\u00c9/m.onnx", sum), entry("b", "null", "cafe\u0301", `"files": [{"path": "m.onnx"}]`), false},
 		{"file in another's bundle", entry("a", "null", "bundle", `"files": [{"path": "x.bin"}]`), entry("b", "null", "bundle/x.bin", sum), false},
 		{"file under another's file", entry("a", "null", "m", sum), entry("b", "null", "m/x.onnx", sum), false},
 		{"file named like an extraction directory", entry("a", "null", "m.zip", "zip"), entry("b", "null", "m", sum), false},
