@@ -72,7 +72,7 @@ func sizeHint(err error) error {
 	if !ok || de.WantSize < 0 || de.WantSize == de.GotSize {
 		return err
 	}
-	return fmt.Errorf("%w (if the manifest's size_bytes is wrong, --ignore-size skips the size check; the sha256, when given, is still checked)", err)
+	return fmt.Errorf("%w (if the manifest's size_bytes is wrong, --ignore-size skips the size check and --fix-size also corrects the entry; the sha256, when given, is still checked)", err)
 }
 
 // progress shows download events: a progress bar on a terminal, plain

@@ -161,7 +161,7 @@ func TestWrongSizeBytesDownload(t *testing.T) {
 		code int
 		errs []string
 	}{
-		{[]string{"download", "wrongsize"}, 1, []string{"size 19, want 3713911", "--ignore-size"}},
+		{[]string{"download", "wrongsize"}, 1, []string{"size 19, want 3713911", "--ignore-size", "--fix-size also corrects the entry"}},
 		{[]string{"download", "--ignore-size", "wrongboth"}, 1, []string{"sha256"}},
 		{[]string{"download", "--ignore-size", "wrongsize"}, 0, []string{"level=WARN", "size check skipped", "model=wrongsize", "size_bytes=3713911", "got=19", "sha256_checked=true",
 			"models: wrongsize does not count as downloaded while its manifest's size_bytes differs from its file: run 'models download --fix-size wrongsize' to correct the entry"}},
