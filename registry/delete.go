@@ -157,11 +157,8 @@ func (r *Registry) Delete(ctx context.Context, name string, opts *DeleteOptions)
 		return nil, err
 	}
 	rep := &DeleteReport{Model: m.Name(), Manifest: m.loc.manifest}
-	if m.loc.dir == "" {
-		return rep, fmt.Errorf("registry: cannot delete %s: catalog %q is read-only: %w", m.Name(), m.loc.catalog, ErrNotSupported)
-	}
-	if !opts.Force && opts.Confirm == nil {
-		return rep, fmt.Errorf("registry: delete %s: needs DeleteOptions.Confirm or Force", m.Name())
+	if err := deletable(m, opts); err != nil {
+		return rep, err
 	}
 	aliases, err := r.aliasesPointingAt(ctx, m)
 	if err != nil {
@@ -313,6 +310,18 @@ func (d *deletion) deleteRemote(ctx context.Context, rep *DeleteReport) error {
 	}
 	if rep.Remote == RemoteAbsent && len(rep.RemoteDeletedObjects) > 0 {
 		rep.RemoteReason = "some objects were already absent"
+	}
+	return nil
+}
+
+// deletable returns why Delete of m cannot start: m is in a catalog, or
+// opts gives no way to confirm.
+func deletable(m *Model, opts *DeleteOptions) error {
+	if m.loc.dir == "" {
+		return fmt.Errorf("registry: cannot delete %s: catalog %q is read-only: %w", m.Name(), m.loc.catalog, ErrNotSupported)
+	}
+	if !opts.Force && opts.Confirm == nil {
+		return fmt.Errorf("registry: delete %s: needs DeleteOptions.Confirm or Force", m.Name())
 	}
 	return nil
 }

@@ -38,11 +38,8 @@ func (r *Registry) refusedEntry(ctx context.Context, name string) (*Model, []str
 func (r *Registry) deleteRefused(ctx context.Context, m *Model, aliases []string, opts *DeleteOptions) (*DeleteReport, error) {
 	const left = "the entry is refused, so none of its files is touched"
 	rep := &DeleteReport{Model: m.Name(), Manifest: m.loc.manifest, Refused: m.err}
-	if m.loc.dir == "" {
-		return rep, fmt.Errorf("registry: cannot delete %s: catalog %q is read-only: %w", m.Name(), m.loc.catalog, ErrNotSupported)
-	}
-	if !opts.Force && opts.Confirm == nil {
-		return rep, fmt.Errorf("registry: delete %s: needs DeleteOptions.Confirm or Force", m.Name())
+	if err := deletable(m, opts); err != nil {
+		return rep, err
 	}
 	if err := aliasRefusal(m, aliases, opts); err != nil {
 		return rep, err

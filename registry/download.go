@@ -157,7 +157,6 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	if err != nil {
 		return "", err
 	}
-	present := false
 	if opts.IgnoreSize || opts.FixSize {
 		var differ func() map[string]int64
 		o := *opts
@@ -167,7 +166,7 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 		defer func() {
 			diff := differ()
 			if opts.FixSize && err == nil {
-				if present {
+				if len(diff) == 0 { // no file arrived: the copy was in place
 					diff = presentSizes(stated)
 				}
 				err = r.fixSizes(ctx, stated, diff)
@@ -177,7 +176,6 @@ func (r *Registry) Download(ctx context.Context, name string, opts *DownloadOpti
 	local := errors.New("forced")
 	if !opts.Force {
 		if local = r.checkLocal(ctx, m, false); local == nil {
-			present = true
 			return m.Path(), nil
 		}
 	}

@@ -188,6 +188,9 @@ func TestCollidingEntriesRefused(t *testing.T) {
 				if other := refused[len(refused)-1-i]; strings.Split(ce.Other, "@")[0] != other {
 					t.Errorf("Download(%s): the error names %q, want %q: %v", name, ce.Other, other, err)
 				}
+				if tt.name == "names differing in Unicode normalisation" && !strings.Contains(err.Error(), "differ only in their Unicode normalisation") {
+					t.Errorf("Download(%s) = %v; want it to say the names differ only in their normalisation", name, err)
+				}
 			}
 			_, warns, err := r.List(t.Context(), nil)
 			if err != nil || len(warns) != len(refused) {

@@ -67,10 +67,10 @@ func statedSizes(m *Model) map[string]int64 {
 	return stated
 }
 
-// presentSizes returns, for a copy of m that is in place and verified but
-// arrived before this call (so no size was seen arriving), the sizes of its
-// files that differ from the ones the manifest states. An extracted archive
-// keeps no archive to measure, and gives none.
+// presentSizes returns, for a copy of m that is in place and verified, the
+// sizes on disk of its files that differ from the ones the manifest states
+// (a FixSize download uses it when no file arrived: the copy was in place
+// before). An extracted archive keeps no archive to measure, and gives none.
 func presentSizes(m *Model) map[string]int64 {
 	diff := map[string]int64{}
 	if m.extracts() {
